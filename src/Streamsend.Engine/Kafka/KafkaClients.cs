@@ -1,0 +1,75 @@
+using Confluent.Kafka;
+using Streamsend.Engine.Events;
+
+namespace Streamsend.Engine.Kafka;
+
+/// <summary>
+/// Builds Confluent.Kafka clients with Streamsend's defaults and the user's properties, with librdkafka's log
+/// routed to the event sink instead of stderr (a scheduled task's console is nobody's console).
+/// </summary>
+public static class KafkaClients
+{
+    public static IProducer<byte[], byte[]> Producer(KafkaSettings settings, IDictionary<string, string> engineDefaults, IEngineEventSink events)
+    {
+        LibrdkafkaNativeLoader.EnsureInstalled();
+        var config = new ProducerConfig(Merge(settings, engineDefaults));
+        return new ProducerBuilder<byte[], byte[]>(config)
+            .SetLogHandler((_, m) => Log(events, m))
+            .SetErrorHandler((_, e) => ClientError(events, e))
+            .Build();
+    }
+
+    public static IConsumer<byte[], byte[]> Consumer(
+        KafkaSettings settings,
+        IDictionary<string, string> engineDefaults,
+        IEngineEventSink events,
+        Action<ConsumerBuilder<byte[], byte[]>>? configure = null)
+    {
+        LibrdkafkaNativeLoader.EnsureInstalled();
+        var builder = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig(Merge(settings, engineDefaults)))
+            .SetLogHandler((_, m) => Log(events, m))
+            .SetErrorHandler((_, e) => ClientError(events, e));
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
+
+    public static IAdminClient Admin(KafkaSettings settings, IEngineEventSink events)
+    {
+        LibrdkafkaNativeLoader.EnsureInstalled();
+        var defaults = new Dictionary<string, string>();
+        return new AdminClientBuilder(new AdminClientConfig(Merge(settings, defaults)))
+            .SetLogHandler((_, m) => Log(events, m))
+            .SetErrorHandler((_, e) => ClientError(events, e))
+            .Build();
+    }
+
+    /// <summary>Defaults first, then the user's properties, then the bootstrap servers.</summary>
+    internal static Dictionary<string, string> Merge(KafkaSettings settings, IDictionary<string, string> engineDefaults)
+    {
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["client.id"] = $"streamsend-{Environment.MachineName}",
+            ["socket.keepalive.enable"] = "true",
+        };
+        foreach (var (key, value) in engineDefaults)
+        {
+            merged[key] = value;
+        }
+        foreach (var (key, value) in settings.Properties)
+        {
+            merged[key] = value;
+        }
+        merged["bootstrap.servers"] = settings.BootstrapServers;
+        return merged;
+    }
+
+    private static void Log(IEngineEventSink events, LogMessage message)
+    {
+        var text = $"librdkafka {message.Level} {message.Facility}: {message.Message}";
+        events.Post(new DiagnosticEvent(message.Level <= SyslogLevel.Warning ? DiagnosticLevel.Verbose : DiagnosticLevel.Debug, text));
+    }
+
+    /// <summary>Client errors are mostly transient (a broker restarts) and librdkafka retries them; fatal ones surface through the calls.</summary>
+    private static void ClientError(IEngineEventSink events, Error error) =>
+        events.Verbose($"Kafka client {(error.IsFatal ? "fatal error" : "notice")}: {error.Reason} ({error.Code})");
+}

@@ -1,0 +1,347 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Streamsend.Engine.Events;
+using Streamsend.Engine.Kafka;
+using Streamsend.Engine.Sinks;
+using Streamsend.Engine.Wire;
+
+namespace Streamsend.Engine.Receiving;
+
+/// <summary>
+/// Consumes a topic and lands every complete, verified file through the sink. Messages that are not ours are counted
+/// and skipped; offsets are committed only up to the earliest message of any file not yet landed.
+/// </summary>
+public sealed class FileReceiver
+{
+    private readonly ReceiveOptions options;
+    private readonly IEngineEventSink events;
+    private readonly Dictionary<Guid, TransferAssembly> assemblies = new();
+    private readonly RecentTransfers recent = new(capacity: 100_000);
+    private readonly SafeOffsetTracker offsets = new();
+    private readonly List<TopicPartition> revokedSinceLastMessage = new();
+    private int landed;
+    private int failed;
+    private long foreign;
+
+    private FileReceiver(ReceiveOptions options, IEngineEventSink events)
+    {
+        this.options = options;
+        this.events = events;
+    }
+
+    /// <summary>Receives until a stop condition of <paramref name="options"/> is met or <paramref name="cancellationToken"/> fires.</summary>
+    public static Task<ReceiveSummary> RunAsync(ReceiveOptions options, IEngineEventSink events, CancellationToken cancellationToken) =>
+        Task.Run(() => new FileReceiver(options, events).RunAsync(cancellationToken), CancellationToken.None);
+
+    private async Task<ReceiveSummary> RunAsync(CancellationToken cancellationToken)
+    {
+        using (var admin = KafkaClients.Admin(options.Kafka, events))
+        {
+            var layout = TopicMetadataReader.Read(admin, options.Kafka, options.Topic);
+            events.Verbose($"Receiving '{options.Topic}' ({layout.PartitionCount} partitions) as group '{options.GroupId}' into {options.Sink.Destination}.");
+        }
+        await options.Sink.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        using var consumer = KafkaClients.Consumer(options.Kafka, ConsumerDefaults(options.GroupId), events, builder => builder
+            .SetPartitionsRevokedHandler((c, revoked) => OnRevoked(c, revoked.Select(r => r.TopicPartition), commit: true))
+            .SetPartitionsLostHandler((c, lost) => OnRevoked(c, lost.Select(r => r.TopicPartition), commit: false)));
+        consumer.Subscribe(options.Topic);
+        var stopReason = ReceiveStopReason.Cancelled;
+        var running = Stopwatch.StartNew();
+        var sinceMessage = Stopwatch.StartNew();
+        var sinceCommit = Stopwatch.StartNew();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (options.Timeout is { } timeout && running.Elapsed >= timeout)
+                {
+                    stopReason = ReceiveStopReason.Timeout;
+                    break;
+                }
+                if (options.IdleTimeout is { } idle && sinceMessage.Elapsed >= idle)
+                {
+                    stopReason = ReceiveStopReason.IdleTimeout;
+                    break;
+                }
+                var result = Consume(consumer);
+                await DropRevokedAsync().ConfigureAwait(false);
+                if (result is not null)
+                {
+                    sinceMessage.Restart();
+                    await HandleAsync(result, cancellationToken).ConfigureAwait(false);
+                    if (options.MaxFiles is { } maxFiles && landed >= maxFiles)
+                    {
+                        stopReason = ReceiveStopReason.MaxFiles;
+                        break;
+                    }
+                }
+                if (sinceCommit.Elapsed >= options.CommitInterval)
+                {
+                    Commit(consumer);
+                    sinceCommit.Restart();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stopReason = ReceiveStopReason.Cancelled;
+        }
+        var incomplete = await AbandonIncompleteAsync().ConfigureAwait(false);
+        Commit(consumer);
+        consumer.Close();
+        events.Verbose($"Receiver stopped ({stopReason}): {landed} landed, {failed} failed, {foreign} foreign messages skipped, {incomplete} incomplete.");
+        return new ReceiveSummary(landed, failed, foreign, incomplete, stopReason);
+    }
+
+    private ConsumeResult<byte[], byte[]>? Consume(IConsumer<byte[], byte[]> consumer)
+    {
+        try
+        {
+            return consumer.Consume(TimeSpan.FromMilliseconds(200));
+        }
+        catch (ConsumeException e) when (!e.Error.IsFatal)
+        {
+            events.Verbose($"Consume problem on '{options.Topic}': {e.Error.Reason} ({e.Error.Code}); retrying.");
+            return null;
+        }
+        catch (ConsumeException e)
+        {
+            throw new StreamsendException("ConsumeFailed", ErrorKind.ConnectionError, $"Cannot consume '{options.Topic}' from {options.Kafka.BootstrapServers}: {e.Error.Reason} ({e.Error.Code}).", options.Topic, e);
+        }
+    }
+
+    private async Task HandleAsync(ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
+    {
+        var message = result.TopicPartitionOffset;
+        var value = result.Message.Value ?? Array.Empty<byte>();
+        var decoded = WireCodec.Decode(result.Message.Headers, value.Length);
+        if (decoded.Class == MessageClass.Foreign)
+        {
+            foreign++;
+            offsets.Pass(message);
+            return;
+        }
+        if (decoded.Header is not { } header)
+        {
+            offsets.Pass(message);
+            Fail(new StreamsendException(
+                "MalformedMessage",
+                ErrorKind.InvalidData,
+                $"Skipped a malformed Streamsend message at {message} (claimed path '{decoded.ClaimedPath ?? "?"}'): {decoded.Problem}.",
+                decoded.ClaimedPath ?? message.ToString()));
+            return;
+        }
+        if (recent.TryGet(header.TransferId, out _))
+        {
+            offsets.Pass(message);
+            return;
+        }
+        if (header.Kind == MessageKind.Abort)
+        {
+            offsets.Pass(message);
+            await EndAsync(header.TransferId, TransferEnd.Aborted, releaseOffsets: true).ConfigureAwait(false);
+            events.Warning($"The sender abandoned '{header.RelativePath}' (transfer {header.TransferId:N}); nothing of it was landed.");
+            return;
+        }
+        var assembly = await AssemblyForAsync(header, message, cancellationToken).ConfigureAwait(false);
+        if (assembly is null)
+        {
+            return;
+        }
+        if (assembly.Misfit(header, value.Length) is { } misfit)
+        {
+            offsets.Pass(message);
+            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: true).ConfigureAwait(false);
+            Fail(new StreamsendException("InconsistentTransfer", ErrorKind.InvalidData, $"'{assembly.FinalLocation}' was not landed: {misfit}.", assembly.FinalLocation));
+            return;
+        }
+        if (assembly.Has(header.ChunkIndex))
+        {
+            offsets.Pass(message);
+            return;
+        }
+        offsets.Hold(message);
+        try
+        {
+            await assembly.AcceptAsync(header, value, message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StreamsendException e)
+        {
+            // Its offsets stay held, so nothing is committed past it and the next run receives it again.
+            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: false).ConfigureAwait(false);
+            Fail(e);
+            return;
+        }
+        events.Post(new ProgressEvent(new TransferProgress(header.TransferId, header.RelativePath, assembly.BytesReceived, header.FileSize, assembly.Elapsed.Elapsed, IsComplete: false)));
+        if (assembly.IsComplete)
+        {
+            await LandAsync(assembly, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<TransferAssembly?> AssemblyForAsync(ChunkHeader header, TopicPartitionOffset message, CancellationToken cancellationToken)
+    {
+        if (assemblies.TryGetValue(header.TransferId, out var existing))
+        {
+            return existing;
+        }
+        try
+        {
+            var partial = await options.Sink.BeginAsync(
+                new IncomingFile(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc),
+                cancellationToken).ConfigureAwait(false);
+            var assembly = new TransferAssembly(header, partial);
+            assemblies.Add(header.TransferId, assembly);
+            return assembly;
+        }
+        catch (StreamsendException e)
+        {
+            offsets.Pass(message);
+            recent.Add(header.TransferId, TransferEnd.Rejected);
+            Fail(e);
+            return null;
+        }
+    }
+
+    private async Task LandAsync(TransferAssembly assembly, CancellationToken cancellationToken)
+    {
+        var header = assembly.First;
+        var actual = assembly.ActualMd5();
+        if (assembly.BytesReceived != header.FileSize || actual != assembly.ExpectedMd5)
+        {
+            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: true).ConfigureAwait(false);
+            Fail(new StreamsendException(
+                "ChecksumMismatch",
+                ErrorKind.InvalidData,
+                $"'{assembly.FinalLocation}' failed verification and was not landed: the sender's MD5 is {assembly.ExpectedMd5}, the received bytes' MD5 is {actual} ({assembly.BytesReceived} of {header.FileSize} bytes). Send the file again.",
+                assembly.FinalLocation));
+            return;
+        }
+        string location;
+        try
+        {
+            location = await assembly.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (StreamsendException e)
+        {
+            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: false).ConfigureAwait(false);
+            Fail(e);
+            return;
+        }
+        await EndAsync(header.TransferId, TransferEnd.Landed, releaseOffsets: true).ConfigureAwait(false);
+        landed++;
+        events.Post(new ProgressEvent(new TransferProgress(header.TransferId, header.RelativePath, header.FileSize, header.FileSize, assembly.Elapsed.Elapsed, IsComplete: true)));
+        events.Post(new FileReceivedEvent(new ReceivedFile(
+            location,
+            header.RelativePath,
+            header.FileSize,
+            actual,
+            Verified: true,
+            header.RelativePath,
+            header.Sender,
+            header.TransferId,
+            header.LastWriteTimeUtc,
+            options.Topic,
+            assembly.Elapsed.Elapsed)));
+    }
+
+    /// <summary>Ends a transfer: its staged data goes, late chunks of it will be ignored, and (unless kept) its offsets stop holding commits back.</summary>
+    private async Task EndAsync(Guid transferId, TransferEnd end, bool releaseOffsets)
+    {
+        recent.Add(transferId, end);
+        if (assemblies.Remove(transferId, out var assembly))
+        {
+            if (end != TransferEnd.Landed)
+            {
+                await assembly.AbortAsync().ConfigureAwait(false);
+            }
+            await assembly.DisposeAsync().ConfigureAwait(false);
+            if (releaseOffsets)
+            {
+                offsets.Release(assembly.Messages);
+            }
+        }
+    }
+
+    private async Task<int> AbandonIncompleteAsync()
+    {
+        var incomplete = assemblies.Values.ToList();
+        foreach (var assembly in incomplete)
+        {
+            events.Warning($"'{assembly.First.RelativePath}' was incomplete when the receiver stopped ({assembly.BytesReceived} of {assembly.First.FileSize} bytes); its offsets were not committed, so the next run receives it again.");
+            await assembly.AbortAsync().ConfigureAwait(false);
+            await assembly.DisposeAsync().ConfigureAwait(false);
+        }
+        assemblies.Clear();
+        return incomplete.Count;
+    }
+
+    private void OnRevoked(IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartition> partitions, bool commit)
+    {
+        var revoked = partitions.ToList();
+        var ready = offsets.Forget(revoked);
+        if (commit && ready.Count > 0)
+        {
+            TryCommit(consumer, ready);
+        }
+        revokedSinceLastMessage.AddRange(revoked);
+    }
+
+    /// <summary>Files with chunks in partitions this receiver lost cannot complete here; the new owner receives them.</summary>
+    private async Task DropRevokedAsync()
+    {
+        if (revokedSinceLastMessage.Count == 0)
+        {
+            return;
+        }
+        var revoked = revokedSinceLastMessage.ToHashSet();
+        revokedSinceLastMessage.Clear();
+        foreach (var assembly in assemblies.Values.Where(a => a.Messages.Any(m => revoked.Contains(m.TopicPartition))).ToList())
+        {
+            events.Verbose($"'{assembly.First.RelativePath}' moved to another receiver of group '{options.GroupId}' (partitions reassigned).");
+            assemblies.Remove(assembly.First.TransferId);
+            await assembly.AbortAsync().ConfigureAwait(false);
+            await assembly.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Commit(IConsumer<byte[], byte[]> consumer)
+    {
+        var ready = offsets.Committable();
+        if (ready.Count > 0)
+        {
+            TryCommit(consumer, ready);
+        }
+    }
+
+    private void TryCommit(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> ready)
+    {
+        try
+        {
+            consumer.Commit(ready);
+            offsets.Committed(ready);
+            events.Debug($"Committed {string.Join(", ", ready.Select(r => $"{r.Partition.Value}@{r.Offset.Value}"))}.");
+        }
+        catch (KafkaException e)
+        {
+            events.Verbose($"Commit of safe offsets failed ({e.Error.Reason}); it is tried again.");
+        }
+    }
+
+    private void Fail(StreamsendException error)
+    {
+        failed++;
+        events.Failed(error);
+    }
+
+    private static Dictionary<string, string> ConsumerDefaults(string groupId) => new()
+    {
+        ["group.id"] = groupId,
+        // A new group starts at the oldest retained message, so files sent while no receiver ran still arrive.
+        ["auto.offset.reset"] = "earliest",
+        ["enable.auto.commit"] = "false",
+        ["enable.auto.offset.store"] = "false",
+        ["enable.partition.eof"] = "false",
+        ["queued.max.messages.kbytes"] = "65536",
+    };
+}

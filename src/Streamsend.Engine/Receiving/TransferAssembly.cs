@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Collections;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Confluent.Kafka;
+using Streamsend.Engine.Sinks;
+using Streamsend.Engine.Wire;
+
+namespace Streamsend.Engine.Receiving;
+
+/// <summary>
+/// One file being put back together. Chunks arrive in any order and are written at their offsets; the MD5 runs over
+/// the contiguous prefix as it grows, reading back only chunks that arrived ahead of a gap, so memory stays at one chunk.
+/// </summary>
+internal sealed class TransferAssembly : IAsyncDisposable
+{
+    private readonly IPartialFile partial;
+    private readonly IncrementalHash md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private readonly BitArray received;
+    private readonly List<TopicPartitionOffset> messages = new();
+    private int receivedCount;
+    private int nextToHash;
+    private long chunkSize = -1;
+    private long bytesReceived;
+
+    public TransferAssembly(ChunkHeader first, IPartialFile partial)
+    {
+        First = first;
+        this.partial = partial;
+        received = new BitArray(first.ChunkCount);
+    }
+
+    public ChunkHeader First { get; }
+
+    public string? ExpectedMd5 { get; private set; }
+
+    public Stopwatch Elapsed { get; } = Stopwatch.StartNew();
+
+    public string FinalLocation => partial.FinalLocation;
+
+    public long BytesReceived => bytesReceived;
+
+    public bool IsComplete => receivedCount == First.ChunkCount;
+
+    /// <summary>The Kafka messages this file holds back from being committed.</summary>
+    public IReadOnlyList<TopicPartitionOffset> Messages => messages;
+
+    public bool Has(int chunkIndex) => received[chunkIndex];
+
+    /// <summary>Why this chunk cannot belong to this transfer, or null when it fits.</summary>
+    public string? Misfit(ChunkHeader header, int length)
+    {
+        if (header.RelativePath != First.RelativePath || header.FileSize != First.FileSize || header.ChunkCount != First.ChunkCount || header.Sender != First.Sender)
+        {
+            return $"chunk {header.ChunkIndex} disagrees with chunk {First.ChunkIndex} about the file's path, size, chunk count or sender";
+        }
+        if (header.ChunkIndex == 0 && header.Offset != 0)
+        {
+            return $"chunk 0 claims offset {header.Offset}";
+        }
+        if (header.IsLastChunk && header.ChunkIndex > 0 && header.Offset % header.ChunkIndex != 0)
+        {
+            return $"the last chunk's offset {header.Offset} is no multiple of its index {header.ChunkIndex}";
+        }
+        var size = InferChunkSize(header, length);
+        if (size is null)
+        {
+            return null;
+        }
+        if (chunkSize >= 0 && size != chunkSize)
+        {
+            return $"chunk {header.ChunkIndex} implies {size}-byte chunks where others implied {chunkSize}";
+        }
+        if (header.Offset != header.ChunkIndex * size || ChunkSizingCount(size.Value) != First.ChunkCount)
+        {
+            return $"chunk {header.ChunkIndex} sits at offset {header.Offset}, which does not fit {First.ChunkCount} chunks of {size} bytes in {First.FileSize} bytes";
+        }
+        return null;
+    }
+
+    public async ValueTask AcceptAsync(ChunkHeader header, byte[] value, TopicPartitionOffset message, CancellationToken cancellationToken)
+    {
+        chunkSize = InferChunkSize(header, value.Length) ?? chunkSize;
+        await partial.WriteAsync(header.Offset, value, cancellationToken).ConfigureAwait(false);
+        received[header.ChunkIndex] = true;
+        receivedCount++;
+        bytesReceived += value.Length;
+        messages.Add(message);
+        if (header.Md5 is not null)
+        {
+            ExpectedMd5 = header.Md5;
+        }
+        if (header.ChunkIndex == nextToHash)
+        {
+            md5.AppendData(value);
+            nextToHash++;
+            await HashChunksThatArrivedEarlyAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The MD5 of the whole file; only once <see cref="IsComplete"/>.</summary>
+    public string ActualMd5() => Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
+
+    public ValueTask<string> CommitAsync(CancellationToken cancellationToken) => partial.CommitAsync(ExpectedMd5!, cancellationToken);
+
+    public ValueTask AbortAsync() => partial.AbortAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        md5.Dispose();
+        await partial.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask HashChunksThatArrivedEarlyAsync(CancellationToken cancellationToken)
+    {
+        if (nextToHash >= First.ChunkCount || !received[nextToHash])
+        {
+            return;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent((int)chunkSize);
+        try
+        {
+            while (nextToHash < First.ChunkCount && received[nextToHash])
+            {
+                var offset = nextToHash * chunkSize;
+                var length = (int)Math.Min(chunkSize, First.FileSize - offset);
+                await partial.ReadAsync(offset, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                md5.AppendData(buffer, 0, length);
+                nextToHash++;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A non-last chunk's length is the chunk size; a last chunk's offset over its index is (when its index is above 0).</summary>
+    private static long? InferChunkSize(ChunkHeader header, int length) =>
+        !header.IsLastChunk ? length : header.ChunkIndex > 0 && header.Offset % header.ChunkIndex == 0 ? header.Offset / header.ChunkIndex : null;
+
+    private int ChunkSizingCount(long size) => First.FileSize == 0 ? 1 : (int)((First.FileSize + size - 1) / size);
+}

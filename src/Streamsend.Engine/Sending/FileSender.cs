@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using Streamsend.Engine.Events;
+using Streamsend.Engine.Kafka;
+using Streamsend.Engine.Wire;
+
+namespace Streamsend.Engine.Sending;
+
+/// <summary>
+/// Sends files as chunk messages through one idempotent producer. A file counts as sent only when Kafka acknowledged
+/// every chunk; memory is bounded by the chunks in flight, never by the file's size.
+/// </summary>
+public sealed class FileSender : IDisposable
+{
+    private readonly IProducer<byte[], byte[]> producer;
+    private readonly SendOptions options;
+    private readonly IEngineEventSink events;
+    private readonly SemaphoreSlim inFlightChunks;
+    private int chunkSize;
+
+    private FileSender(IProducer<byte[], byte[]> producer, SendOptions options, IEngineEventSink events, TopicLayout layout, MessageSizeLimit sizeLimit, int chunkSize)
+    {
+        this.producer = producer;
+        this.options = options;
+        this.events = events;
+        Layout = layout;
+        SizeLimit = sizeLimit;
+        this.chunkSize = chunkSize;
+        inFlightChunks = new SemaphoreSlim(InFlightChunkSlots(options.MaxInFlightBytes, chunkSize));
+    }
+
+    public TopicLayout Layout { get; }
+
+    public MessageSizeLimit SizeLimit { get; }
+
+    /// <summary>The chunk size now in use; it shrinks if the broker rejects chunks as too large.</summary>
+    public int ChunkSize => Volatile.Read(ref chunkSize);
+
+    /// <summary>Checks that the cluster answers and the topic exists, sizes the chunks, and builds the producer.</summary>
+    public static async Task<FileSender> ConnectAsync(SendOptions options, IEngineEventSink events, CancellationToken cancellationToken)
+    {
+        using var admin = KafkaClients.Admin(options.Kafka, events);
+        var layout = await Task.Run(() => TopicMetadataReader.Read(admin, options.Kafka, options.Topic), cancellationToken).ConfigureAwait(false);
+        var sizeLimit = options.ChunkSize is { } forced
+            ? new MessageSizeLimit(forced + 64 * 1024, MessageSizeLimitSource.User)
+            : await (options.SizeLimitSource ?? new DescribeConfigsSizeLimitSource(admin, events, options.SizeLimitLookupTimeout))
+                .GetAsync(options.Topic, layout.Brokers[0].Id, cancellationToken).ConfigureAwait(false);
+        var chunkSize = options.ChunkSize ?? ChunkSizing.FromMessageLimit(sizeLimit.Bytes);
+        events.Verbose($"Topic '{options.Topic}': {layout.PartitionCount} partitions, message limit {sizeLimit.Bytes} bytes ({sizeLimit.Source}), chunks of {chunkSize} bytes, distribution {options.Distribution}.");
+        var producer = KafkaClients.Producer(options.Kafka, ProducerDefaults(sizeLimit, chunkSize, options.MaxInFlightBytes), events);
+        return new FileSender(producer, options, events, layout, sizeLimit, chunkSize);
+    }
+
+    /// <summary>Sends every request from <paramref name="requests"/>, <see cref="SendOptions.ThrottleLimit"/> files at a time, posting one event per file.</summary>
+    public async Task SendAllAsync(ChannelReader<SendRequest> requests, CancellationToken cancellationToken)
+    {
+        var workers = Enumerable.Range(0, Math.Max(1, options.ThrottleLimit))
+            .Select(_ => Task.Run(() => SendWorkerAsync(requests, cancellationToken), cancellationToken));
+        await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    private async Task SendWorkerAsync(ChannelReader<SendRequest> requests, CancellationToken cancellationToken)
+    {
+        await foreach (var request in requests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                events.Post(new FileSentEvent(await SendAsync(request, cancellationToken).ConfigureAwait(false)));
+            }
+            catch (StreamsendException e)
+            {
+                events.Failed(e);
+            }
+        }
+    }
+
+    /// <summary>Sends one file; returns once Kafka acknowledged every chunk of it.</summary>
+    public async Task<SentFile> SendAsync(SendRequest request, CancellationToken cancellationToken)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (true)
+        {
+            var size = ChunkSize;
+            try
+            {
+                return await SendOnceAsync(request, size, elapsed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MessageTooLargeException e) when (size > ChunkSizing.MinimumChunkSize)
+            {
+                Interlocked.CompareExchange(ref chunkSize, ChunkSizing.Shrink(size), size);
+                events.Warning($"Kafka rejected {size}-byte chunks of '{request.FullPath}' as too large ({e.Message}); sending the file again in {ChunkSize}-byte chunks. Set -ChunkSize to skip this step next time.");
+            }
+            catch (MessageTooLargeException e)
+            {
+                throw new StreamsendException("MessageTooLarge", ErrorKind.InvalidArgument, $"Kafka rejects even {size}-byte chunks of '{request.FullPath}' as too large ({e.Message}). Check the topic's max.message.bytes.", request.FullPath, e);
+            }
+            catch (IOException e)
+            {
+                throw ReadFailed(request, e);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw ReadFailed(request, e);
+            }
+        }
+    }
+
+    private async Task<SentFile> SendOnceAsync(SendRequest request, int size, Stopwatch elapsed, CancellationToken cancellationToken)
+    {
+        var source = new FileInfo(request.FullPath);
+        if (!source.Exists)
+        {
+            throw new StreamsendException("PathNotFound", ErrorKind.NotFound, $"Cannot find '{request.FullPath}': it was removed before it could be sent.", request.FullPath);
+        }
+        var length = source.Length;
+        var lastWrite = new DateTimeOffset(source.LastWriteTimeUtc, TimeSpan.Zero);
+        var transferId = Guid.NewGuid();
+        var chunkCount = ChunkSizing.ChunkCount(length, size);
+        var firstPartition = (int)((uint)transferId.GetHashCode() % (uint)Layout.PartitionCount);
+        var key = WireCodec.Key(transferId);
+        var deliveries = new ChunkDeliveries(transferId, request.RelativePath, request.FullPath, length, elapsed, events, () => inFlightChunks.Release());
+
+        using var handle = File.OpenHandle(request.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        // Kafka copies a message's bytes when it is produced, so one buffer serves every full-size chunk of the file.
+        var buffer = new byte[(int)Math.Min(size, length)];
+        try
+        {
+            for (var index = 0; index < chunkCount; index++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (deliveries.HasFailed)
+                {
+                    break;
+                }
+                var offset = (long)index * size;
+                var chunkLength = (int)Math.Min(size, length - offset);
+                var data = chunkLength == buffer.Length ? buffer : new byte[chunkLength];
+                ReadExactly(handle, data, offset, request.FullPath);
+                md5.AppendData(data);
+                string? fileMd5 = null;
+                if (index == chunkCount - 1)
+                {
+                    EnsureUnchanged(handle, request.FullPath, length, lastWrite);
+                    fileMd5 = Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
+                }
+                var header = new ChunkHeader(MessageKind.Chunk, transferId, request.RelativePath, options.SenderName, index, chunkCount, offset, length, lastWrite, fileMd5);
+                var partition = options.Distribution == Distribution.Chunk ? (firstPartition + index) % Layout.PartitionCount : firstPartition;
+                await inFlightChunks.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await ProduceAsync(partition, key, data, header, deliveries, cancellationToken).ConfigureAwait(false);
+                if (fileMd5 is not null)
+                {
+                    deliveries.Seal();
+                    await deliveries.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, length, length, elapsed.Elapsed, IsComplete: true)));
+                    return new SentFile(request.FullPath, request.RelativePath, length, fileMd5, chunkCount, transferId, options.Topic, options.SenderName, elapsed.Elapsed);
+                }
+            }
+            deliveries.Seal();
+            await deliveries.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+            throw new InvalidOperationException("unreachable: the last chunk returns");
+        }
+        catch (Exception e) when (e is not InvalidOperationException)
+        {
+            events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, deliveries.AckedBytes, length, elapsed.Elapsed, IsComplete: true)));
+            await TellReceiversToDiscardAsync(transferId, request.RelativePath, firstPartition).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ProduceAsync(int partition, byte[] key, byte[] data, ChunkHeader header, ChunkDeliveries deliveries, CancellationToken cancellationToken)
+    {
+        var message = new Message<byte[], byte[]> { Key = key, Value = data, Headers = WireCodec.Encode(header) };
+        var topicPartition = new TopicPartition(options.Topic, new Partition(partition));
+        var index = header.ChunkIndex;
+        var length = data.Length;
+        while (true)
+        {
+            deliveries.Expect();
+            try
+            {
+                producer.Produce(topicPartition, message, report => deliveries.OnReport(report, index, length));
+                return;
+            }
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // The user's queue.buffering.max.* is tighter than our own bound: wait for deliveries to drain it.
+                deliveries.Unexpect();
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ProduceException<byte[], byte[]> e)
+            {
+                deliveries.Unexpect();
+                inFlightChunks.Release();
+                if (e.Error.Code is ErrorCode.MsgSizeTooLarge)
+                {
+                    throw new MessageTooLargeException(e.Error.Reason);
+                }
+                throw new StreamsendException("ProduceFailed", ErrorKind.ConnectionError, $"Kafka refused chunk {index} of '{header.RelativePath}': {e.Error.Reason} ({e.Error.Code}).", header.RelativePath, e);
+            }
+        }
+    }
+
+    /// <summary>Best effort: a transfer that will never complete is announced, so receivers drop it at once instead of waiting for it to expire.</summary>
+    private async Task TellReceiversToDiscardAsync(Guid transferId, string relativePath, int partition)
+    {
+        var header = new ChunkHeader(MessageKind.Abort, transferId, relativePath, options.SenderName, 0, 1, 0, 0, DateTimeOffset.UtcNow, null);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await producer.ProduceAsync(
+                new TopicPartition(options.Topic, new Partition(partition)),
+                new Message<byte[], byte[]> { Key = WireCodec.Key(transferId), Value = Array.Empty<byte>(), Headers = WireCodec.Encode(header) },
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is KafkaException or OperationCanceledException)
+        {
+            events.Verbose($"Could not announce the end of transfer {transferId:N} ('{relativePath}'): {e.Message}. Receivers will expire it.");
+        }
+    }
+
+    private static void ReadExactly(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] data, long offset, string path)
+    {
+        var filled = 0;
+        while (filled < data.Length)
+        {
+            var read = RandomAccess.Read(handle, data.AsSpan(filled), offset + filled);
+            if (read == 0)
+            {
+                throw FileChanged(path);
+            }
+            filled += read;
+        }
+    }
+
+    private static void EnsureUnchanged(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long length, DateTimeOffset lastWrite)
+    {
+        if (RandomAccess.GetLength(handle) != length || File.GetLastWriteTimeUtc(path) != lastWrite.UtcDateTime)
+        {
+            throw FileChanged(path);
+        }
+    }
+
+    private static StreamsendException FileChanged(string path) =>
+        new("FileChangedWhileSending", ErrorKind.InvalidData, $"'{path}' changed while it was being sent, so it was not sent and receivers discard it. Send it again once it is complete (-MinimumAge helps with spool folders).", path);
+
+    private static StreamsendException ReadFailed(SendRequest request, Exception e) =>
+        new("FileReadFailed", ErrorKind.ReadError, $"Cannot read '{request.FullPath}': {e.Message}", request.FullPath, e);
+
+    private static int InFlightChunkSlots(long maxInFlightBytes, int chunkSize) => (int)Math.Clamp(maxInFlightBytes / Math.Max(1, chunkSize), 4, 4096);
+
+    private static Dictionary<string, string> ProducerDefaults(MessageSizeLimit sizeLimit, int chunkSize, long maxInFlightBytes)
+    {
+        var messageMax = Math.Min(1_000_000_000, Math.Max(sizeLimit.Bytes, chunkSize + 64 * 1024));
+        return new Dictionary<string, string>
+        {
+            ["acks"] = "all",
+            ["enable.idempotence"] = "true",
+            ["message.max.bytes"] = messageMax.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // One chunk per batch: a batch of two would exceed the topic's limit.
+            ["batch.size"] = Math.Max(chunkSize + 16 * 1024, Math.Min(messageMax, sizeLimit.Bytes)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["linger.ms"] = "5",
+            ["queue.buffering.max.kbytes"] = (Math.Max(maxInFlightBytes, 4L * messageMax) * 2 / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    public void Dispose()
+    {
+        producer.Flush(TimeSpan.FromSeconds(5));
+        producer.Dispose();
+        inFlightChunks.Dispose();
+    }
+}

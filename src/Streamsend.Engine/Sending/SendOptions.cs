@@ -1,0 +1,30 @@
+using Streamsend.Engine.Kafka;
+
+namespace Streamsend.Engine.Sending;
+
+public sealed record SendOptions
+{
+    public required KafkaSettings Kafka { get; init; }
+
+    public required string Topic { get; init; }
+
+    /// <summary>Overrides the chunk size derived from the topic's message size limit.</summary>
+    public int? ChunkSize { get; init; }
+
+    /// <summary>Travels with every file so that receivers can tell senders apart (fan-in).</summary>
+    public string SenderName { get; init; } = Environment.MachineName;
+
+    public Distribution Distribution { get; init; } = Distribution.Chunk;
+
+    /// <summary>Files read and sent at the same time.</summary>
+    public int ThrottleLimit { get; init; } = 4;
+
+    /// <summary>Chunk bytes handed to Kafka and not yet acknowledged, across all files: the sender's memory bound.</summary>
+    public long MaxInFlightBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>How long to wait for DescribeConfigs before assuming Kafka's default limit.</summary>
+    public TimeSpan SizeLimitLookupTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A seam for tests and special clusters; null asks the cluster with DescribeConfigs.</summary>
+    public IMessageSizeLimitSource? SizeLimitSource { get; init; }
+}

@@ -1,0 +1,17 @@
+namespace Streamsend.Engine.Sinks;
+
+/// <summary>
+/// Where received files land: a local directory now, object stores later. One implementation per store, so the
+/// receiver never asks which store it writes to.
+/// </summary>
+public interface IFileSink : IAsyncDisposable
+{
+    /// <summary>The destination as the user named it, for messages.</summary>
+    string Destination { get; }
+
+    /// <summary>Readies the destination and removes temporary data a killed receiver left behind.</summary>
+    ValueTask PrepareAsync(CancellationToken cancellationToken);
+
+    /// <summary>Starts a file. Throws a <see cref="StreamsendException"/> when its path is unsafe or the destination refuses it.</summary>
+    ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken);
+}

@@ -1,0 +1,21 @@
+namespace Streamsend.Engine.Sinks;
+
+/// <summary>
+/// A file being received: bytes arrive at any offset, in any order. Nothing is visible at the final location until
+/// <see cref="CommitAsync"/>; <see cref="AbortAsync"/> leaves no trace.
+/// </summary>
+public interface IPartialFile : IAsyncDisposable
+{
+    /// <summary>Where the file will be once committed (a path or a URI).</summary>
+    string FinalLocation { get; }
+
+    ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Reads back bytes written earlier, so chunks that arrived ahead of order can be hashed in order.</summary>
+    ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>Makes the verified file appear at its final location in one step; returns that location.</summary>
+    ValueTask<string> CommitAsync(string md5, CancellationToken cancellationToken);
+
+    ValueTask AbortAsync();
+}

@@ -1,0 +1,115 @@
+namespace Streamsend.Engine.Sinks;
+
+/// <summary>
+/// Lands files under a local directory. Each file is written to a temporary name in a staging folder inside the
+/// destination (same volume, so the final rename is atomic) and renamed into place only after it was verified.
+/// </summary>
+public sealed class LocalDirectorySink : IFileSink
+{
+    /// <summary>The staging folder's name inside the destination; receivers own it and clean it.</summary>
+    public const string StagingFolderName = ".streamsend-partial";
+
+    private readonly string root;
+    private readonly string staging;
+
+    public LocalDirectorySink(string destination)
+    {
+        Destination = destination;
+        root = Path.GetFullPath(destination);
+        staging = Path.Combine(root, StagingFolderName);
+    }
+
+    public string Destination { get; }
+
+    public ValueTask PrepareAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(root);
+            if (Directory.Exists(staging))
+            {
+                // Only a killed receiver leaves files here; their offsets were never committed, so Kafka delivers them again.
+                foreach (var leftover in Directory.EnumerateFiles(staging))
+                {
+                    File.Delete(leftover);
+                }
+            }
+            Directory.CreateDirectory(staging);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StreamsendException("DestinationNotWritable", ErrorKind.WriteError, $"Cannot use '{Destination}' as the destination: {e.Message}", Destination, e);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken)
+    {
+        var segments = RelativePathPolicy.Segments(file.RelativePath);
+        var finalPath = Path.Combine(new[] { root }.Concat(segments).ToArray());
+        EnsureNoLinkLeadsOutside(file.RelativePath, segments);
+        var tempPath = Path.Combine(staging, $"{file.TransferId:N}.part");
+        try
+        {
+            var handle = File.OpenHandle(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: 0);
+            return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot start '{finalPath}': {e.Message}", finalPath, e);
+        }
+    }
+
+    /// <summary>
+    /// A directory link inside the destination could carry a safe-looking path elsewhere; every existing ancestor of the
+    /// final path must resolve inside the destination.
+    /// </summary>
+    private void EnsureNoLinkLeadsOutside(string relativePath, string[] segments)
+    {
+        var current = root;
+        foreach (var segment in segments)
+        {
+            current = Path.Combine(current, segment);
+            var info = new FileInfo(current);
+            if (!info.Exists && !Directory.Exists(current))
+            {
+                return;
+            }
+            if (info.LinkTarget is not null || new DirectoryInfo(current).LinkTarget is not null)
+            {
+                var target = (FileSystemInfo?)info.ResolveLinkTarget(returnFinalTarget: true) ?? new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true);
+                var resolved = target is null ? current : Path.GetFullPath(target.FullName);
+                if (!IsInside(resolved))
+                {
+                    throw new StreamsendException(
+                        "UnsafeRelativePath",
+                        ErrorKind.SecurityError,
+                        $"Refused to write '{relativePath}': '{current}' is a link that leads outside the destination '{Destination}'. Nothing was written.",
+                        relativePath);
+                }
+            }
+        }
+    }
+
+    private bool IsInside(string path)
+    {
+        var relative = Path.GetRelativePath(root, path);
+        return relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (Directory.Exists(staging) && !Directory.EnumerateFileSystemEntries(staging).Any())
+            {
+                Directory.Delete(staging);
+            }
+        }
+        catch (IOException)
+        {
+            // Another receiver on the same destination is still staging: its folder stays.
+        }
+        return ValueTask.CompletedTask;
+    }
+}

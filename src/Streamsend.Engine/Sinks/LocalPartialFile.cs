@@ -1,0 +1,90 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Streamsend.Engine.Sinks;
+
+/// <summary>A file staged under the destination's staging folder until it is verified and renamed into place.</summary>
+internal sealed class LocalPartialFile : IPartialFile
+{
+    private readonly SafeFileHandle handle;
+    private readonly string tempPath;
+    private readonly IncomingFile file;
+    private bool finished;
+
+    public LocalPartialFile(SafeFileHandle handle, string tempPath, string finalPath, IncomingFile file)
+    {
+        this.handle = handle;
+        this.tempPath = tempPath;
+        this.file = file;
+        FinalLocation = finalPath;
+    }
+
+    public string FinalLocation { get; }
+
+    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RandomAccess.WriteAsync(handle, data, offset, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot write '{FinalLocation}': {e.Message}", FinalLocation, e);
+        }
+    }
+
+    public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await RandomAccess.ReadAsync(handle, buffer[filled..], offset + filled, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new StreamsendException("StagedDataMissing", ErrorKind.InvalidData, $"The staged data of '{FinalLocation}' ended early at {offset + filled}.", FinalLocation);
+            }
+            filled += read;
+        }
+    }
+
+    public ValueTask<string> CommitAsync(string md5, CancellationToken cancellationToken)
+    {
+        try
+        {
+            RandomAccess.FlushToDisk(handle);
+            handle.Dispose();
+            File.SetLastWriteTimeUtc(tempPath, file.LastWriteTimeUtc.UtcDateTime);
+            Directory.CreateDirectory(Path.GetDirectoryName(FinalLocation)!);
+            if (Directory.Exists(FinalLocation))
+            {
+                throw new IOException($"a directory of that name exists");
+            }
+            File.Move(tempPath, FinalLocation, overwrite: true);
+            finished = true;
+            return ValueTask.FromResult(FinalLocation);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
+        }
+    }
+
+    public ValueTask AbortAsync()
+    {
+        if (!finished)
+        {
+            finished = true;
+            handle.Dispose();
+            try
+            {
+                File.Delete(tempPath);
+            }
+            catch (IOException)
+            {
+                // The next PrepareAsync sweeps it.
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => AbortAsync();
+}

@@ -1,0 +1,20 @@
+namespace Streamsend.Engine.Wire;
+
+/// <summary>The validated metadata of one Streamsend message. Only <see cref="WireCodec"/> creates it from the wire.</summary>
+public sealed record ChunkHeader(
+    MessageKind Kind,
+    Guid TransferId,
+    string RelativePath,
+    string Sender,
+    int ChunkIndex,
+    int ChunkCount,
+    long Offset,
+    long FileSize,
+    DateTimeOffset LastWriteTimeUtc,
+    string? Md5)
+{
+    public bool IsLastChunk => ChunkIndex == ChunkCount - 1;
+
+    /// <summary>The number of bytes this chunk must carry, derived from its offset and the file size.</summary>
+    public long ExpectedLength(long chunkSize) => Math.Min(chunkSize, FileSize - Offset);
+}

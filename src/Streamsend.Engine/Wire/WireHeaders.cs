@@ -1,0 +1,24 @@
+namespace Streamsend.Engine.Wire;
+
+/// <summary>
+/// The Kafka header names of the Streamsend wire format, version 1. docs/wire-format.md says the same.
+/// All header values are UTF-8 text so that any Kafka client (kcat, Python, Java) can read and write them.
+/// </summary>
+public static class WireHeaders
+{
+    public const string Prefix = "streamsend.";
+    public const string Version = "streamsend.version";
+    public const string Kind = "streamsend.kind";
+    public const string Transfer = "streamsend.transfer";
+    public const string Path = "streamsend.path";
+    public const string Sender = "streamsend.sender";
+    public const string ChunkIndex = "streamsend.chunk";
+    public const string ChunkCount = "streamsend.chunks";
+    public const string Offset = "streamsend.offset";
+    public const string Size = "streamsend.size";
+    public const string LastWriteTime = "streamsend.mtime";
+    public const string Md5 = "streamsend.md5";
+
+    /// <summary>The format version this build writes; readers reject versions they do not know.</summary>
+    public const int CurrentVersion = 1;
+}
