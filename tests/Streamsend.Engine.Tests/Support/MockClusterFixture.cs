@@ -1,0 +1,30 @@
+using Streamsend.Engine.Kafka;
+using Streamsend.MockKafka;
+
+namespace Streamsend.Engine.Tests.Support;
+
+/// <summary>One mock Kafka cluster per test class; each test makes its own topic.</summary>
+public sealed class MockClusterFixture : IDisposable
+{
+    private int topics;
+
+    public MockClusterFixture() => Cluster = MockKafkaCluster.Start(3);
+
+    public MockKafkaCluster Cluster { get; }
+
+    /// <summary>Settings tuned for the mock: it answers an empty fetch only after fetch.wait.max.ms.</summary>
+    public KafkaSettings Settings => new(Cluster.BootstrapServers, new Dictionary<string, string>
+    {
+        ["fetch.wait.max.ms"] = "10",
+        ["log_level"] = "3",
+    });
+
+    public string NewTopic(int partitions = 4)
+    {
+        var name = $"topic-{Interlocked.Increment(ref topics)}-{Guid.NewGuid():N}";
+        Cluster.CreateTopic(name, partitions, 1);
+        return name;
+    }
+
+    public void Dispose() => Cluster.Dispose();
+}

@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+
+namespace Streamsend.Engine.Tests.Support;
+
+/// <summary>A temporary folder with helpers to fill it and to compare trees by content.</summary>
+public sealed class TestFiles : IDisposable
+{
+    public TestFiles() => Root = Directory.CreateTempSubdirectory("streamsend-test-").FullName;
+
+    public string Root { get; }
+
+    public string PathOf(string relative) => Path.Combine(Root, relative.Replace('/', Path.DirectorySeparatorChar));
+
+    public string Write(string relative, long length, int seed = 1)
+    {
+        var path = PathOf(relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var random = new Random(seed);
+        var buffer = new byte[Math.Min(length, 1 << 20)];
+        using var stream = File.Create(path);
+        for (long written = 0; written < length; written += buffer.Length)
+        {
+            random.NextBytes(buffer);
+            stream.Write(buffer, 0, (int)Math.Min(buffer.Length, length - written));
+        }
+        return path;
+    }
+
+    /// <summary>Relative path ('/') to MD5 of every file below <paramref name="directory"/>.</summary>
+    public static Dictionary<string, string> Hashes(string directory) =>
+        Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .ToDictionary(
+                f => Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'),
+                f => Convert.ToHexString(MD5.HashData(File.ReadAllBytes(f))).ToLowerInvariant());
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
