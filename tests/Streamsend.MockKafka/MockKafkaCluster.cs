@@ -66,6 +66,9 @@ public sealed class MockKafkaCluster : IDisposable
     public void PushRequestErrors(short apiKey, params ErrorCode[] errors) =>
         Native.rd_kafka_mock_push_request_errors_array(cluster, apiKey, (UIntPtr)errors.Length, errors.Select(e => (int)e).ToArray());
 
+    /// <summary>Metadata answers for this topic carry this error (creating the topic if needed); NoError clears it.</summary>
+    public void SetTopicError(string topic, ErrorCode error) => Native.rd_kafka_mock_topic_set_error(cluster, topic, (int)error);
+
     public void SetGroupInitialRebalanceDelay(int milliseconds) => Native.rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, milliseconds);
 
     public void Dispose() => Native.rd_kafka_destroy(handle);
@@ -124,6 +127,9 @@ public sealed class MockKafkaCluster : IDisposable
 
         [DllImport(Library)]
         public static extern void rd_kafka_mock_push_request_errors_array(IntPtr mcluster, short apiKey, UIntPtr count, int[] errors);
+
+        [DllImport(Library, CharSet = CharSet.Ansi, BestFitMapping = false)]
+        public static extern void rd_kafka_mock_topic_set_error(IntPtr mcluster, string topic, int error);
 
         [DllImport(Library)]
         public static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);

@@ -10,6 +10,10 @@ namespace Streamsend.Engine.Kafka;
 /// then a broker's message.max.bytes, then falls back to Kafka's default. Permission errors are not fatal:
 /// many clusters deny DescribeConfigs to producers, and the too-large fallback in the sender still protects them.
 /// </summary>
+/// <remarks>
+/// Both questions go out at once. A broker that does not support DescribeConfigs at all says so at once, while the
+/// topic question would wait for a controller until the timeout; so that answer ends the wait.
+/// </remarks>
 public sealed class DescribeConfigsSizeLimitSource : IMessageSizeLimitSource
 {
     private readonly IAdminClient admin;
@@ -25,13 +29,22 @@ public sealed class DescribeConfigsSizeLimitSource : IMessageSizeLimitSource
 
     public async Task<MessageSizeLimit> GetAsync(string topic, int anyBrokerId, CancellationToken cancellationToken)
     {
-        var fromTopic = await TryDescribeAsync(ResourceType.Topic, topic, "max.message.bytes", cancellationToken).ConfigureAwait(false);
-        if (fromTopic is { } topicBytes)
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        giveUp.CancelAfter(timeout);
+        var fromTopic = DescribeAsync(ResourceType.Topic, topic, "max.message.bytes", giveUp.Token);
+        var fromBroker = DescribeAsync(ResourceType.Broker, anyBrokerId.ToString(CultureInfo.InvariantCulture), "message.max.bytes", giveUp.Token);
+        var brokerAnswer = await fromBroker.ConfigureAwait(false);
+        if (brokerAnswer.Unsupported)
+        {
+            giveUp.Cancel();
+        }
+        var topicAnswer = await fromTopic.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (topicAnswer.Bytes is { } topicBytes)
         {
             return new MessageSizeLimit(topicBytes, MessageSizeLimitSource.Topic);
         }
-        var fromBroker = await TryDescribeAsync(ResourceType.Broker, anyBrokerId.ToString(CultureInfo.InvariantCulture), "message.max.bytes", cancellationToken).ConfigureAwait(false);
-        if (fromBroker is { } brokerBytes)
+        if (brokerAnswer.Bytes is { } brokerBytes)
         {
             return new MessageSizeLimit(brokerBytes, MessageSizeLimitSource.Broker);
         }
@@ -39,32 +52,32 @@ public sealed class DescribeConfigsSizeLimitSource : IMessageSizeLimitSource
         return MessageSizeLimit.Default;
     }
 
-    private async Task<int?> TryDescribeAsync(ResourceType type, string name, string key, CancellationToken cancellationToken)
+    private async Task<Answer> DescribeAsync(ResourceType type, string name, string key, CancellationToken giveUp)
     {
         try
         {
             var describe = admin.DescribeConfigsAsync(
                 new[] { new ConfigResource { Type = type, Name = name } },
                 new DescribeConfigsOptions { RequestTimeout = timeout });
-            var finished = await Task.WhenAny(describe, Task.Delay(timeout + TimeSpan.FromSeconds(1), cancellationToken)).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (finished != describe)
-            {
-                events.Verbose($"DescribeConfigs for {type} '{name}' got no answer within {timeout.TotalSeconds:0.#} s.");
-                return null;
-            }
-            var results = await describe.ConfigureAwait(false);
+            var results = await describe.WaitAsync(giveUp).ConfigureAwait(false);
             if (results.Count > 0 && results[0].Entries.TryGetValue(key, out var entry)
                 && int.TryParse(entry.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes > 0)
             {
-                return bytes;
+                return new Answer(bytes, Unsupported: false);
             }
-            return null;
+            return new Answer(null, Unsupported: false);
+        }
+        catch (OperationCanceledException)
+        {
+            events.Verbose($"DescribeConfigs for {type} '{name}' got no answer in time.");
+            return new Answer(null, Unsupported: false);
         }
         catch (KafkaException e)
         {
             events.Verbose($"DescribeConfigs for {type} '{name}' failed: {e.Error.Reason} ({e.Error.Code}).");
-            return null;
+            return new Answer(null, e.Error.Code is ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion);
         }
     }
+
+    private readonly record struct Answer(int? Bytes, bool Unsupported);
 }
