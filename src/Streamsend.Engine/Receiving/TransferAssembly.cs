@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Confluent.Kafka;
@@ -16,7 +15,8 @@ internal sealed class TransferAssembly : IAsyncDisposable
 {
     private readonly IPartialFile partial;
     private readonly IncrementalHash md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-    private readonly BitArray received;
+    // Sparse on purpose: a hostile header may claim billions of chunks; memory follows what actually arrives.
+    private readonly HashSet<int> received = new();
     private readonly List<TopicPartitionOffset> messages = new();
     private int receivedCount;
     private int nextToHash;
@@ -27,7 +27,6 @@ internal sealed class TransferAssembly : IAsyncDisposable
     {
         First = first;
         this.partial = partial;
-        received = new BitArray(first.ChunkCount);
     }
 
     public ChunkHeader First { get; }
@@ -35,6 +34,9 @@ internal sealed class TransferAssembly : IAsyncDisposable
     public string? ExpectedMd5 { get; private set; }
 
     public Stopwatch Elapsed { get; } = Stopwatch.StartNew();
+
+    /// <summary>When the latest chunk arrived, for expiring transfers whose sender went away.</summary>
+    public DateTimeOffset LastChunkAt { get; private set; } = DateTimeOffset.UtcNow;
 
     public string FinalLocation => partial.FinalLocation;
 
@@ -45,7 +47,7 @@ internal sealed class TransferAssembly : IAsyncDisposable
     /// <summary>The Kafka messages this file holds back from being committed.</summary>
     public IReadOnlyList<TopicPartitionOffset> Messages => messages;
 
-    public bool Has(int chunkIndex) => received[chunkIndex];
+    public bool Has(int chunkIndex) => received.Contains(chunkIndex);
 
     /// <summary>Why this chunk cannot belong to this transfer, or null when it fits.</summary>
     public string? Misfit(ChunkHeader header, int length)
@@ -82,7 +84,8 @@ internal sealed class TransferAssembly : IAsyncDisposable
     {
         chunkSize = InferChunkSize(header, value.Length) ?? chunkSize;
         await partial.WriteAsync(header.Offset, value, cancellationToken).ConfigureAwait(false);
-        received[header.ChunkIndex] = true;
+        received.Add(header.ChunkIndex);
+        LastChunkAt = DateTimeOffset.UtcNow;
         receivedCount++;
         bytesReceived += value.Length;
         messages.Add(message);
@@ -113,14 +116,14 @@ internal sealed class TransferAssembly : IAsyncDisposable
 
     private async ValueTask HashChunksThatArrivedEarlyAsync(CancellationToken cancellationToken)
     {
-        if (nextToHash >= First.ChunkCount || !received[nextToHash])
+        if (nextToHash >= First.ChunkCount || !received.Contains(nextToHash))
         {
             return;
         }
         var buffer = ArrayPool<byte>.Shared.Rent((int)chunkSize);
         try
         {
-            while (nextToHash < First.ChunkCount && received[nextToHash])
+            while (nextToHash < First.ChunkCount && received.Contains(nextToHash))
             {
                 var offset = nextToHash * chunkSize;
                 var length = (int)Math.Min(chunkSize, First.FileSize - offset);

@@ -23,7 +23,7 @@ public sealed class GetStreamTopicInfoCommand : KafkaCommandBase
         var settings = ResolveKafkaSettings();
         var info = RunEngine(
             $"Reading topic '{Topic}'",
-            token => TopicInspector.DescribeAsync(settings, Topic, Events, TimeSpan.FromSeconds(SizeLimitTimeoutSeconds), null, token));
+            token => TopicInspector.DescribeAsync(settings, Topic, EngineEvents, TimeSpan.FromSeconds(SizeLimitTimeoutSeconds), null, token));
         WriteObject(info);
     }
 }

@@ -35,11 +35,11 @@ public abstract class KafkaCommandBase : PSCmdlet, IDisposable
     [ValidateRange(1, 3600)]
     public int ConnectTimeoutSeconds { get; set; } = 30;
 
-    protected CancellationToken Stopping => stopping.Token;
+    protected CancellationToken StopToken => stopping.Token;
 
-    internal EngineEventQueue Events => queue ??= new EngineEventQueue();
+    internal EngineEventQueue EngineEvents => queue ??= new EngineEventQueue();
 
-    internal EventPump Pump(string activity) => pump ??= new EventPump(this, Events, new ProgressView(this, activity));
+    internal EventPump Pump(string activity) => pump ??= new EventPump(this, EngineEvents, new ProgressView(this, activity));
 
     protected override void StopProcessing() => stopping.Cancel();
 
@@ -74,14 +74,14 @@ public abstract class KafkaCommandBase : PSCmdlet, IDisposable
     {
         try
         {
-            return Pump(activity).RunUntilDone(step(Stopping));
+            return Pump(activity).RunUntilDone(step(StopToken));
         }
         catch (StreamsendException e)
         {
             ThrowTerminatingError(ErrorRecords.From(e));
             throw;
         }
-        catch (OperationCanceledException) when (Stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
         }

@@ -61,7 +61,7 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
         };
         try
         {
-            var summary = RunEngine($"Receiving from '{Topic}'", token => FileReceiver.RunAsync(options, Events, token));
+            var summary = RunEngine($"Receiving from '{Topic}'", token => FileReceiver.RunAsync(options, EngineEvents, token));
             WriteVerbose($"Landed {summary.FilesLanded} files, {summary.FilesFailed} failed, {summary.ForeignMessages} foreign messages skipped; stopped: {summary.StoppedBecause}.");
         }
         finally

@@ -153,12 +153,12 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
             Distribution = Distribution,
             ThrottleLimit = ThrottleLimit,
         };
-        sender = RunEngine($"Connecting to '{Topic}'", token => FileSender.ConnectAsync(options, Events, token));
+        sender = RunEngine($"Connecting to '{Topic}'", token => FileSender.ConnectAsync(options, EngineEvents, token));
         requests = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true });
         var connected = sender;
         sending = Task.Run(async () =>
         {
-            await connected.SendAllAsync(requests.Reader, Stopping).ConfigureAwait(false);
+            await connected.SendAllAsync(requests.Reader, StopToken).ConfigureAwait(false);
             return true;
         });
     }

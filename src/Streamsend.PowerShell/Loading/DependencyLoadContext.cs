@@ -22,18 +22,18 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
     private static readonly object RegistrationLock = new();
     private static DependencyLoadContext? registered;
 
-    private readonly string directory;
+    private readonly string libraryDirectory;
     private readonly HashSet<string> defaultContextReferences;
 
     private DependencyLoadContext(string directory, HashSet<string> defaultContextReferences)
         : base("Streamsend", isCollectible: false)
     {
-        this.directory = directory;
+        libraryDirectory = directory;
         this.defaultContextReferences = defaultContextReferences;
     }
 
     /// <summary>The folder this context loads from.</summary>
-    public string Directory => directory;
+    public string LibraryDirectory => libraryDirectory;
 
     /// <summary>
     /// Makes the cmdlet assembly's references to assemblies in <paramref name="libDirectory"/> resolve in this context.
@@ -44,7 +44,7 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
     {
         ArgumentException.ThrowIfNullOrEmpty(libDirectory);
         var fullPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(libDirectory));
-        if (!System.IO.Directory.Exists(fullPath))
+        if (!Directory.Exists(fullPath))
         {
             throw new DirectoryNotFoundException($"Streamsend's dependency folder '{fullPath}' does not exist. Rebuild with 'dotnet pwsh ./build.ps1 Build'.");
         }
@@ -53,10 +53,10 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
         {
             if (registered is not null)
             {
-                if (!string.Equals(registered.directory, fullPath, StringComparison.Ordinal))
+                if (!string.Equals(registered.libraryDirectory, fullPath, StringComparison.Ordinal))
                 {
                     throw new InvalidOperationException(
-                        $"Streamsend is already loaded in this process from '{registered.directory}'; " +
+                        $"Streamsend is already loaded in this process from '{registered.libraryDirectory}'; " +
                         $"it cannot also be loaded from '{fullPath}'. Start a new PowerShell session.");
                 }
                 return registered;
@@ -91,7 +91,7 @@ public sealed class DependencyLoadContext : AssemblyLoadContext
         {
             return null;
         }
-        var path = Path.Combine(directory, assemblyName.Name + ".dll");
+        var path = Path.Combine(libraryDirectory, assemblyName.Name + ".dll");
         if (!File.Exists(path))
         {
             return null;

@@ -17,7 +17,7 @@ internal sealed class ProgressView
     private readonly string activity;
     private readonly Dictionary<Guid, FileBar> bars = new();
     private readonly Stopwatch run = Stopwatch.StartNew();
-    private TimeSpan lastOverall = TimeSpan.MinValue;
+    private TimeSpan? lastOverall;
     private int nextActivityId = OverallActivityId + 1;
     private long completedBytes;
     private int completedFiles;
@@ -48,7 +48,7 @@ internal sealed class ProgressView
             completedFiles++;
             Write(new ProgressRecord(bar.ActivityId, progress.RelativePath, "Done") { ParentActivityId = OverallActivityId, RecordType = ProgressRecordType.Completed });
         }
-        else if (run.Elapsed - bar.LastWritten >= Interval)
+        else if (bar.LastWritten is not { } written || run.Elapsed - written >= Interval)
         {
             bar.LastWritten = run.Elapsed;
             Write(FileRecord(bar.ActivityId, progress));
@@ -69,7 +69,7 @@ internal sealed class ProgressView
 
     private void Overall(bool force)
     {
-        if (!force && run.Elapsed - lastOverall < Interval)
+        if (!force && lastOverall is { } last && run.Elapsed - last < Interval)
         {
             return;
         }
@@ -125,6 +125,6 @@ internal sealed class ProgressView
 
         public TransferProgress? Latest { get; set; }
 
-        public TimeSpan LastWritten { get; set; } = TimeSpan.MinValue;
+        public TimeSpan? LastWritten { get; set; }
     }
 }

@@ -1,0 +1,206 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+Builds, tests, demonstrates, benchmarks and packages Streamsend.
+.DESCRIPTION
+Run from the repository root with the repo's own PowerShell, which `dotnet tool restore` installs:
+
+    dotnet tool restore
+    dotnet pwsh ./build.ps1 Build      # the module at the repo root: Import-Module ./Streamsend.psd1
+    dotnet pwsh ./build.ps1 Test       # xunit + Pester; ends with 'Tests: N passed, N failed'
+
+Tasks:
+  Build    compiles the solution and lays the module out under bin/ (bin/net8.0: the cmdlet assembly;
+           bin/net8.0/lib: the engine, every dependency and the librdkafka natives); generates MAML help when
+           tools/New-MamlHelp.ps1 exists.
+  Test     Build, then the xunit tests and the Pester tests (tests/pester, in a child pwsh).
+  Demo     Build, then demo/Invoke-Demo.ps1 against a mock cluster.
+  Bench    Build, then every bench/*.ps1.
+  Package  Build, then out/Streamsend/<version>/ and out/Streamsend-<version>.zip.
+.EXAMPLE
+dotnet pwsh ./build.ps1 Test -PesterPath tests/pester/Send.Tests.ps1
+.EXAMPLE
+dotnet pwsh ./build.ps1 Build, Package -Configuration Debug
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package')]
+    [string[]]$Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string]$Configuration = 'Release',
+
+    # Test: Pester test files or folders to run instead of tests/pester.
+    [string[]]$PesterPath,
+
+    # Test: only Pester tests whose full name matches (wildcards), e.g. '*resume*'.
+    [string]$PesterFilter,
+
+    # Test: a `dotnet test --filter` expression for the xunit tests, e.g. 'FullyQualifiedName~Wire'.
+    [string]$XunitFilter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+
+$repositoryRoot = $PSScriptRoot
+# Relative to where the caller stands, before the tasks move to the repository root.
+$PesterPath = @($PesterPath | Where-Object { $_ } | ForEach-Object { (Resolve-Path -Path $_).ProviderPath })
+Import-Module (Join-Path $repositoryRoot 'tools/Dotnet.psm1') -Force
+Import-Module (Join-Path $repositoryRoot 'tools/ModuleLayout.psm1') -Force
+Import-Module (Join-Path $repositoryRoot 'tools/TestRun.psm1') -Force
+
+$artifacts = Join-Path $repositoryRoot 'artifacts'
+$moduleBin = Join-Path $repositoryRoot 'bin/net8.0'
+$completed = [Collections.Generic.HashSet[string]]::new()
+
+function Invoke-BuildTask {
+    if (-not $completed.Add('Build')) {
+        return
+    }
+    Write-Step "Build ($Configuration)"
+    Invoke-Dotnet 'build', (Join-Path $repositoryRoot 'Streamsend.slnx'), '-c', $Configuration, '-nologo', '-v:minimal'
+
+    $publish = Join-Path $artifacts "publish/Streamsend.PowerShell/$Configuration"
+    Invoke-Dotnet 'publish', (Join-Path $repositoryRoot 'src/Streamsend.PowerShell/Streamsend.PowerShell.csproj'),
+        '-c', $Configuration, '--no-build', '-o', $publish, '-nologo', '-v:minimal'
+    Sync-ModuleLayout -PublishDirectory $publish -ModuleDirectory $moduleBin -CmdletAssembly 'Streamsend.PowerShell'
+    Assert-NativeLibrary -LibDirectory (Join-Path $moduleBin 'lib') `
+        -EngineAssetsFile (Join-Path $repositoryRoot 'src/Streamsend.Engine/obj/project.assets.json')
+
+    $helpGenerator = Join-Path $repositoryRoot 'tools/New-MamlHelp.ps1'
+    if (Test-Path -LiteralPath $helpGenerator) {
+        # PowerShell looks for a binary module's help beside the cmdlet assembly: bin/net8.0/en-US.
+        Write-Step 'Help'
+        $helpParameters = @{}
+        if ((Get-Command $helpGenerator).Parameters.ContainsKey('OutputPath')) {
+            $helpParameters.OutputPath = Join-Path $moduleBin 'en-US'
+        }
+        & $helpGenerator @helpParameters
+    }
+    Write-Host "Module ready: Import-Module $(Join-Path $repositoryRoot 'Streamsend.psd1')"
+}
+
+function Invoke-TestTask {
+    $runs = [Collections.Generic.List[object]]::new()
+    $results = Join-Path $artifacts 'test-results'
+    try {
+        Invoke-BuildTask
+        $pesterManifest = Get-PesterManifest
+    }
+    catch {
+        Write-Host $_ -ForegroundColor Red
+        $runs.Add((New-TestRunResult -Runner 'Build' -Failed 1 -Problem "$_"))
+    }
+    if ($runs.Count -eq 0) {
+        Remove-Item -LiteralPath $results -Recurse -Force -ErrorAction Ignore
+        $null = New-Item -ItemType Directory -Path $results -Force
+        $runs.Add((Invoke-TestRunner 'xunit' {
+                    Invoke-XunitTestRun -Project (Join-Path $repositoryRoot 'tests/Streamsend.Engine.Tests/Streamsend.Engine.Tests.csproj') `
+                        -Configuration $Configuration -ResultsDirectory $results -Filter $XunitFilter
+                }))
+        $runs.Add((Invoke-TestRunner 'Pester' {
+                    $paths = if ($PesterPath) { $PesterPath } else { Join-Path $repositoryRoot 'tests/pester' }
+                    Invoke-PesterTestRun -PesterManifest $pesterManifest -Path $paths -ResultsDirectory $results -FullNameFilter $PesterFilter
+                }))
+    }
+    # Last: the summary ends with the one line CI reads.
+    return (Write-TestSummary -Run $runs)
+}
+
+function Invoke-TestRunner([string]$Runner, [scriptblock]$Run) {
+    Write-Step $Runner
+    try {
+        & $Run
+    }
+    catch {
+        Write-Host $_ -ForegroundColor Red
+        New-TestRunResult -Runner $Runner -Failed 1 -Problem "$_"
+    }
+}
+
+function Invoke-DemoTask {
+    Invoke-BuildTask
+    Write-Step 'Demo'
+    $exitCode = Invoke-PwshScript -Path (Join-Path $repositoryRoot 'demo/Invoke-Demo.ps1')
+    if ($exitCode -ne 0) {
+        throw "The demo failed (exit code $exitCode)."
+    }
+}
+
+function Invoke-BenchTask {
+    Invoke-BuildTask
+    $benchmarks = @(Get-ChildItem -Path (Join-Path $repositoryRoot 'bench') -Filter *.ps1 -File -ErrorAction Ignore | Sort-Object Name)
+    if ($benchmarks.Count -eq 0) {
+        Write-Host 'No benchmarks: bench/ holds no *.ps1.'
+        return
+    }
+    foreach ($benchmark in $benchmarks) {
+        Write-Step "Bench $($benchmark.Name)"
+        $exitCode = Invoke-PwshScript -Path $benchmark.FullName
+        if ($exitCode -ne 0) {
+            throw "Benchmark $($benchmark.Name) failed (exit code $exitCode)."
+        }
+    }
+}
+
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    Write-Step 'Package'
+    $zip = New-ModulePackage -RepositoryRoot $repositoryRoot -OutputDirectory (Join-Path $repositoryRoot 'out')
+    Write-Host "Package: $zip"
+}
+
+function Get-PesterManifest {
+    # Pester comes from NuGet, restored by tools/restore/Restore.csproj (PackageDownload): no PowerShell Gallery needed.
+    $project = Join-Path $repositoryRoot 'tools/restore/Restore.csproj'
+    $assets = Join-Path $repositoryRoot 'tools/restore/obj/project.assets.json'
+    $find = {
+        if ((Test-Path -LiteralPath $assets) -and (Get-Item $assets).LastWriteTimeUtc -ge (Get-Item $project).LastWriteTimeUtc) {
+            $manifest = Join-Path (Get-RestoredPackagePath -AssetsFile $assets -PackageId Pester) 'tools/Pester.psd1'
+            if (Test-Path -LiteralPath $manifest) { $manifest }
+        }
+    }
+    $manifest = try { & $find } catch { $null }
+    if (-not $manifest) {
+        Invoke-Dotnet 'restore', $project, '-nologo', '-v:minimal'
+        $manifest = & $find
+    }
+    if (-not $manifest) {
+        throw "Pester was restored but its manifest is not where expected (tools/Pester.psd1 in the package)."
+    }
+    return $manifest
+}
+
+function Write-Step([string]$Name) {
+    Write-Host "==> $Name" -ForegroundColor Cyan
+}
+
+# Children (tests, demo, benchmarks) find the matching builds, e.g. of the mock cluster, through this.
+$previousConfiguration = $env:STREAMSEND_CONFIGURATION
+$env:STREAMSEND_CONFIGURATION = $Configuration
+$exitCode = 0
+Push-Location -LiteralPath $repositoryRoot
+try {
+    foreach ($name in $Task) {
+        if ($name -eq 'Test') {
+            $exitCode = Invoke-TestTask
+        }
+        else {
+            & "Invoke-$($name)Task"
+        }
+        if ($exitCode -ne 0) {
+            break
+        }
+    }
+}
+catch {
+    Write-Host "build.ps1 $($Task -join ', '): $_" -ForegroundColor Red
+    $exitCode = 1
+}
+finally {
+    Pop-Location
+    $env:STREAMSEND_CONFIGURATION = $previousConfiguration
+}
+exit $exitCode

@@ -1,0 +1,144 @@
+# The module's file layout: from `dotnet publish` output to bin/, and from bin/ to a package.
+#
+#   Streamsend.psd1, Streamsend.psm1, Streamsend.format.ps1xml   (in source, at the module root)
+#   bin/net8.0/Streamsend.PowerShell.dll                         the cmdlets: PowerShell's default load context
+#   bin/net8.0/lib/*.dll                                         the engine and every dependency: Streamsend's own load context
+#   bin/net8.0/lib/runtimes/<rid>/native/                        librdkafka for each platform
+#   bin/net8.0/en-US/                                            MAML help, when generated
+
+Set-StrictMode -Version 3.0
+Import-Module (Join-Path $PSScriptRoot 'Dotnet.psm1')
+
+# The platforms the module supports; each must have a librdkafka native build in lib/runtimes.
+$supportedRuntimes = 'win-x64', 'win-x86', 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64'
+
+function Sync-ModuleLayout {
+    <#
+    Mirrors the publish output into the module layout: the cmdlet assembly at the top, everything else under lib/.
+    Copies only what changed, so a rebuild is quick, and removes what the publish no longer has, so a dropped
+    dependency does not linger. Generated help (en-US/) is left alone.
+    #>
+    param(
+        [Parameter(Mandatory)][string]$PublishDirectory,
+        [Parameter(Mandatory)][string]$ModuleDirectory,
+        [Parameter(Mandatory)][string]$CmdletAssembly
+    )
+    $topLevel = "$CmdletAssembly.dll", "$CmdletAssembly.pdb"
+    $wanted = [Collections.Generic.Dictionary[string, string]]::new([StringComparer]::Ordinal)
+    foreach ($file in Get-ChildItem -LiteralPath $PublishDirectory -Recurse -File) {
+        $relativePath = [IO.Path]::GetRelativePath($PublishDirectory, $file.FullName)
+        if ($relativePath -like '*.deps.json' -or $relativePath -like '*.runtimeconfig.json') {
+            continue
+        }
+        $target = if ($relativePath -in $topLevel) { $relativePath } else { Join-Path 'lib' $relativePath }
+        $wanted[$target] = $file.FullName
+    }
+
+    $copied = 0
+    foreach ($target in $wanted.Keys) {
+        $source = Get-Item -LiteralPath $wanted[$target]
+        $destination = Join-Path $ModuleDirectory $target
+        $existing = Get-Item -LiteralPath $destination -ErrorAction Ignore
+        if ($existing -and $existing.Length -eq $source.Length -and $existing.LastWriteTimeUtc -eq $source.LastWriteTimeUtc) {
+            continue
+        }
+        $null = New-Item -ItemType Directory -Path (Split-Path -Parent $destination) -Force
+        try {
+            Copy-Item -LiteralPath $source.FullName -Destination $destination -Force
+        }
+        catch [IO.IOException] {
+            throw "Cannot replace '$destination': a PowerShell session that imported Streamsend probably holds it. Close that session and build again. ($($_.Exception.Message))"
+        }
+        $copied++
+    }
+
+    $removed = 0
+    if (Test-Path -LiteralPath $ModuleDirectory) {
+        foreach ($file in Get-ChildItem -LiteralPath $ModuleDirectory -Recurse -File) {
+            $relativePath = [IO.Path]::GetRelativePath($ModuleDirectory, $file.FullName)
+            if (-not $wanted.ContainsKey($relativePath) -and $relativePath -notlike 'en-US*') {
+                Remove-Item -LiteralPath $file.FullName -Force
+                $removed++
+            }
+        }
+        Get-ChildItem -LiteralPath $ModuleDirectory -Recurse -Directory |
+            Sort-Object { $_.FullName.Length } -Descending |
+            Where-Object { -not $_.EnumerateFileSystemInfos().GetEnumerator().MoveNext() } |
+            Remove-Item -Force
+    }
+    Write-Host "Module layout: $ModuleDirectory ($($wanted.Count) files, $copied copied, $removed removed)"
+}
+
+function Assert-NativeLibrary {
+    <#
+    Makes sure lib/runtimes holds librdkafka for every supported platform. `dotnet publish` of a class library
+    copies the package's runtimes/ folder today; should it stop, they are copied from the librdkafka.redist package
+    the engine restored.
+    #>
+    param(
+        [Parameter(Mandatory)][string]$LibDirectory,
+        [Parameter(Mandatory)][string]$EngineAssetsFile
+    )
+    $missing = @(Get-MissingRuntime -LibDirectory $LibDirectory)
+    if ($missing.Count -eq 0) {
+        return
+    }
+    $package = Get-RestoredPackagePath -AssetsFile $EngineAssetsFile -PackageId 'librdkafka.redist'
+    Write-Host "Copying librdkafka natives for $($missing -join ', ') from $package"
+    Copy-Item -Path (Join-Path $package 'runtimes') -Destination $LibDirectory -Recurse -Force
+    $missing = @(Get-MissingRuntime -LibDirectory $LibDirectory)
+    if ($missing.Count -ne 0) {
+        throw "No librdkafka native library for $($missing -join ', ') under '$LibDirectory/runtimes' nor in '$package'."
+    }
+}
+
+function Get-MissingRuntime([string]$LibDirectory) {
+    foreach ($runtime in $supportedRuntimes) {
+        $native = Join-Path $LibDirectory "runtimes/$runtime/native"
+        if (-not (Get-ChildItem -Path $native -Filter 'librdkafka*' -File -ErrorAction Ignore)) {
+            $runtime
+        }
+    }
+}
+
+function New-ModulePackage {
+    <#
+    Copies the built module to <OutputDirectory>/Streamsend/<version>/ (the shape Install-Module creates, so the
+    folder can be dropped into a PSModulePath entry) and zips it. Returns the zip's path.
+    #>
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)][string]$RepositoryRoot,
+        [Parameter(Mandatory)][string]$OutputDirectory
+    )
+    $manifestPath = Join-Path $RepositoryRoot 'Streamsend.psd1'
+    $manifest = Import-PowerShellDataFile -LiteralPath $manifestPath
+    $version = $manifest.ModuleVersion
+    $packageRoot = Join-Path $OutputDirectory 'Streamsend'
+    $moduleRoot = Join-Path $packageRoot $version
+    Remove-Item -LiteralPath $packageRoot -Recurse -Force -ErrorAction Ignore
+    $null = New-Item -ItemType Directory -Path $moduleRoot -Force
+
+    $files = @('Streamsend.psd1', $manifest.RootModule) + @($manifest['FormatsToProcess']) + @($manifest['TypesToProcess']) +
+        @('README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md')
+    foreach ($file in $files | Where-Object { $_ } | Select-Object -Unique) {
+        $source = Join-Path $RepositoryRoot $file
+        if (Test-Path -LiteralPath $source -PathType Leaf) {
+            Copy-Item -LiteralPath $source -Destination (Join-Path $moduleRoot $file)
+        }
+    }
+    foreach ($folder in 'bin', 'en-US', 'docs') {
+        $source = Join-Path $RepositoryRoot $folder
+        if (Test-Path -LiteralPath $source -PathType Container) {
+            Copy-Item -LiteralPath $source -Destination $moduleRoot -Recurse
+        }
+    }
+
+    $zip = Join-Path $OutputDirectory "Streamsend-$version.zip"
+    Remove-Item -LiteralPath $zip -Force -ErrorAction Ignore
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+    [IO.Compression.ZipFile]::CreateFromDirectory($packageRoot, $zip, [IO.Compression.CompressionLevel]::Optimal, $true)
+    return $zip
+}
+
+Export-ModuleMember -Function Sync-ModuleLayout, Assert-NativeLibrary, New-ModulePackage
