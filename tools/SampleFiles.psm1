@@ -83,6 +83,8 @@ function Get-FileTreeHash {
     param([Parameter(Mandatory, Position = 0)][string]$Path)
     $root = (Resolve-Path -LiteralPath $Path).ProviderPath.TrimEnd([IO.Path]::DirectorySeparatorChar, [IO.Path]::AltDirectorySeparatorChar)
     Get-ChildItem -LiteralPath $root -Recurse -File -Force |
+        # A receiver's state folder (.streamsend: staging and the landed journal) is not part of the tree.
+        Where-Object { -not [IO.Path]::GetRelativePath($root, $_.FullName).StartsWith('.streamsend' + [IO.Path]::DirectorySeparatorChar) } |
         ForEach-Object {
             [pscustomobject]@{
                 RelativePath = [IO.Path]::GetRelativePath($root, $_.FullName).Replace('\', '/')

@@ -36,7 +36,8 @@ public static class KafkaClients
     public static IAdminClient Admin(KafkaSettings settings, IEngineEventSink events)
     {
         LibrdkafkaNativeLoader.EnsureInstalled();
-        var defaults = new Dictionary<string, string>();
+        // Looking at a topic must never create it (librdkafka's admin client asks brokers to auto-create by default).
+        var defaults = new Dictionary<string, string> { ["allow.auto.create.topics"] = "false" };
         return new AdminClientBuilder(new AdminClientConfig(Merge(settings, defaults)))
             .SetLogHandler((_, m) => Log(events, m))
             .SetErrorHandler((_, e) => ClientError(events, e))

@@ -187,9 +187,15 @@ public sealed class FileReceiver
         }
         try
         {
-            var partial = await options.Sink.BeginAsync(
-                new IncomingFile(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc),
-                cancellationToken).ConfigureAwait(false);
+            var incoming = new IncomingFile(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc);
+            if (await options.Sink.WasLandedAsync(incoming, cancellationToken).ConfigureAwait(false))
+            {
+                offsets.Pass(message);
+                recent.Add(header.TransferId, TransferEnd.Landed);
+                events.Verbose($"'{header.RelativePath}' (transfer {header.TransferId:N}) already landed before a restart; its chunks are skipped.");
+                return null;
+            }
+            var partial = await options.Sink.BeginAsync(incoming, cancellationToken).ConfigureAwait(false);
             var assembly = new TransferAssembly(header, partial);
             assemblies.Add(header.TransferId, assembly);
             return assembly;

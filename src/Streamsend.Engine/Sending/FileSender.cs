@@ -49,7 +49,7 @@ public sealed class FileSender : IDisposable
                 .GetAsync(options.Topic, layout.Brokers[0].Id, cancellationToken).ConfigureAwait(false);
         var chunkSize = options.ChunkSize ?? ChunkSizing.FromMessageLimit(sizeLimit.Bytes);
         events.Verbose($"Topic '{options.Topic}': {layout.PartitionCount} partitions, message limit {sizeLimit.Bytes} bytes ({sizeLimit.Source}), chunks of {chunkSize} bytes, distribution {options.Distribution}.");
-        var producer = KafkaClients.Producer(options.Kafka, ProducerDefaults(sizeLimit, chunkSize, options.MaxInFlightBytes), events);
+        var producer = KafkaClients.Producer(options.Kafka, ProducerDefaults(sizeLimit, chunkSize, options), events);
         return new FileSender(producer, options, events, layout, sizeLimit, chunkSize);
     }
 
@@ -251,8 +251,9 @@ public sealed class FileSender : IDisposable
 
     private static int InFlightChunkSlots(long maxInFlightBytes, int chunkSize) => (int)Math.Clamp(maxInFlightBytes / Math.Max(1, chunkSize), 4, 4096);
 
-    private static Dictionary<string, string> ProducerDefaults(MessageSizeLimit sizeLimit, int chunkSize, long maxInFlightBytes)
+    private static Dictionary<string, string> ProducerDefaults(MessageSizeLimit sizeLimit, int chunkSize, SendOptions options)
     {
+        var maxInFlightBytes = options.MaxInFlightBytes;
         var messageMax = Math.Min(1_000_000_000, Math.Max(sizeLimit.Bytes, chunkSize + 64 * 1024));
         return new Dictionary<string, string>
         {
@@ -262,6 +263,9 @@ public sealed class FileSender : IDisposable
             // One chunk per batch: a batch of two would exceed the topic's limit.
             ["batch.size"] = Math.Max(chunkSize + 16 * 1024, Math.Min(messageMax, sizeLimit.Bytes)).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["linger.ms"] = "5",
+            ["message.timeout.ms"] = ((long)options.DeliveryTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["retry.backoff.ms"] = "250",
+            ["retry.backoff.max.ms"] = "5000",
             ["queue.buffering.max.kbytes"] = (Math.Max(maxInFlightBytes, 4L * messageMax) * 2 / 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }

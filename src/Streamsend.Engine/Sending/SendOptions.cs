@@ -22,6 +22,12 @@ public sealed record SendOptions
     /// <summary>Chunk bytes handed to Kafka and not yet acknowledged, across all files: the sender's memory bound.</summary>
     public long MaxInFlightBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// How long Kafka may take to acknowledge a chunk, broker restarts and network loss included: librdkafka retries
+    /// with backoff until then, and only then is the file reported as failed.
+    /// </summary>
+    public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long to wait for DescribeConfigs before assuming Kafka's default limit.</summary>
     public TimeSpan SizeLimitLookupTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

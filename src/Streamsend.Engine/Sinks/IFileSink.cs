@@ -12,6 +12,9 @@ public interface IFileSink : IAsyncDisposable
     /// <summary>Readies the destination and removes temporary data a killed receiver left behind.</summary>
     ValueTask PrepareAsync(CancellationToken cancellationToken);
 
+    /// <summary>Whether this transfer already landed here (a receiver killed before committing reads it again).</summary>
+    ValueTask<bool> WasLandedAsync(IncomingFile file, CancellationToken cancellationToken);
+
     /// <summary>Starts a file. Throws a <see cref="StreamsendException"/> when its path is unsafe or the destination refuses it.</summary>
     ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken);
 }

@@ -3,20 +3,23 @@ namespace Streamsend.Engine.Sinks;
 /// <summary>
 /// Lands files under a local directory. Each file is written to a temporary name in a staging folder inside the
 /// destination (same volume, so the final rename is atomic) and renamed into place only after it was verified.
+/// The receiver's state lives in <see cref="StateFolderName"/>: the staging folder and the landed-transfer journal.
 /// </summary>
 public sealed class LocalDirectorySink : IFileSink
 {
-    /// <summary>The staging folder's name inside the destination; receivers own it and clean it.</summary>
-    public const string StagingFolderName = ".streamsend-partial";
+    /// <summary>The receiver's state folder inside the destination, like .git in a work tree. No received file is ever put there.</summary>
+    public const string StateFolderName = ".streamsend";
 
     private readonly string root;
     private readonly string staging;
+    private readonly LandedJournal journal;
 
     public LocalDirectorySink(string destination)
     {
         Destination = destination;
         root = Path.GetFullPath(destination);
-        staging = Path.Combine(root, StagingFolderName);
+        staging = Path.Combine(root, StateFolderName, "partial");
+        journal = new LandedJournal(Path.Combine(root, StateFolderName, "landed.log"));
     }
 
     public string Destination { get; }
@@ -35,6 +38,7 @@ public sealed class LocalDirectorySink : IFileSink
                 }
             }
             Directory.CreateDirectory(staging);
+            journal.Load();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -43,16 +47,22 @@ public sealed class LocalDirectorySink : IFileSink
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask<bool> WasLandedAsync(IncomingFile file, CancellationToken cancellationToken) => ValueTask.FromResult(journal.Contains(file.TransferId));
+
     public ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken)
     {
         var segments = RelativePathPolicy.Segments(file.RelativePath);
+        if (segments[0] == StateFolderName)
+        {
+            throw new StreamsendException("UnsafeRelativePath", ErrorKind.SecurityError, $"Refused to write '{file.RelativePath}': '{StateFolderName}' is the receiver's own state folder. Nothing was written.", file.RelativePath);
+        }
         var finalPath = Path.Combine(new[] { root }.Concat(segments).ToArray());
         EnsureNoLinkLeadsOutside(file.RelativePath, segments);
         var tempPath = Path.Combine(staging, $"{file.TransferId:N}.part");
         try
         {
             var handle = File.OpenHandle(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: 0);
-            return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file));
+            return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file, journal));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -99,6 +109,7 @@ public sealed class LocalDirectorySink : IFileSink
 
     public ValueTask DisposeAsync()
     {
+        journal.Dispose();
         try
         {
             if (Directory.Exists(staging) && !Directory.EnumerateFileSystemEntries(staging).Any())

@@ -8,10 +8,12 @@ internal sealed class LocalPartialFile : IPartialFile
     private readonly SafeFileHandle handle;
     private readonly string tempPath;
     private readonly IncomingFile file;
+    private readonly LandedJournal journal;
     private bool finished;
 
-    public LocalPartialFile(SafeFileHandle handle, string tempPath, string finalPath, IncomingFile file)
+    public LocalPartialFile(SafeFileHandle handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal)
     {
+        this.journal = journal;
         this.handle = handle;
         this.tempPath = tempPath;
         this.file = file;
@@ -60,6 +62,7 @@ internal sealed class LocalPartialFile : IPartialFile
             }
             File.Move(tempPath, FinalLocation, overwrite: true);
             finished = true;
+            journal.Record(file.TransferId);
             return ValueTask.FromResult(FinalLocation);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

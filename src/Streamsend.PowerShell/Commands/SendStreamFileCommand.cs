@@ -62,6 +62,10 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = 4;
 
+    /// <summary>How long Kafka may take to acknowledge each chunk, outages included, before the file is reported as failed.</summary>
+    [Parameter]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+
     private string? basePathResolved;
 
     protected override void BeginProcessing()
@@ -152,6 +156,7 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
             SenderName = SenderName,
             Distribution = Distribution,
             ThrottleLimit = ThrottleLimit,
+            DeliveryTimeout = Timeout,
         };
         sender = RunEngine($"Connecting to '{Topic}'", token => FileSender.ConnectAsync(options, EngineEvents, token));
         requests = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true });

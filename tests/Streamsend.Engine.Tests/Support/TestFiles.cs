@@ -26,12 +26,20 @@ public sealed class TestFiles : IDisposable
         return path;
     }
 
-    /// <summary>Relative path ('/') to MD5 of every file below <paramref name="directory"/>.</summary>
+    /// <summary>Relative path ('/') to MD5 of every file below <paramref name="directory"/>, except the receiver's state folder.</summary>
     public static Dictionary<string, string> Hashes(string directory) =>
         Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Where(f => !Path.GetRelativePath(directory, f).StartsWith(Streamsend.Engine.Sinks.LocalDirectorySink.StateFolderName + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .ToDictionary(
                 f => Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'),
                 f => Convert.ToHexString(MD5.HashData(File.ReadAllBytes(f))).ToLowerInvariant());
+
+    /// <summary>Files left in the receiver's staging folder (none after a clean stop).</summary>
+    public static string[] StagedLeftovers(string destination)
+    {
+        var staging = Path.Combine(destination, Streamsend.Engine.Sinks.LocalDirectorySink.StateFolderName, "partial");
+        return Directory.Exists(staging) ? Directory.GetFiles(staging) : Array.Empty<string>();
+    }
 
     public void Dispose()
     {

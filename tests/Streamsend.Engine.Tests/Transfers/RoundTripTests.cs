@@ -49,7 +49,7 @@ public sealed class RoundTripTests : IClassFixture<MockClusterFixture>
         Assert.Equal(names.Count, sent.Of<FileSentEvent>().Count);
         Assert.Equal(names.Count, summary.FilesLanded);
         Assert.Equal(TestFiles.Hashes(outbox), TestFiles.Hashes(inbox));
-        Assert.False(Directory.Exists(Path.Combine(inbox, LocalDirectorySink.StagingFolderName)));
+        Assert.Empty(TestFiles.StagedLeftovers(inbox));
         var sentByPath = sent.Of<FileSentEvent>().ToDictionary(e => e.File.RelativePath, e => e.File);
         foreach (var landed in received.Of<FileReceivedEvent>().Select(e => e.File))
         {
