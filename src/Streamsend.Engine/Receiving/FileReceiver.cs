@@ -19,6 +19,8 @@ public sealed class FileReceiver
     private readonly RecentTransfers recent = new(capacity: 100_000);
     private readonly SafeOffsetTracker offsets = new();
     private readonly List<TopicPartition> revokedSinceLastMessage = new();
+    private readonly List<TopicPartition> assignedSinceLastMessage = new();
+    private int topicPartitionCount;
     private int landed;
     private int failed;
     private long foreign;
@@ -38,10 +40,12 @@ public sealed class FileReceiver
         using (var admin = KafkaClients.Admin(options.Kafka, events))
         {
             var layout = TopicMetadataReader.Read(admin, options.Kafka, options.Topic);
+            topicPartitionCount = layout.PartitionCount;
             events.Verbose($"Receiving '{options.Topic}' ({layout.PartitionCount} partitions) as group '{options.GroupId}' into {options.Sink.Destination}.");
         }
         await options.Sink.PrepareAsync(cancellationToken).ConfigureAwait(false);
         using var consumer = KafkaClients.Consumer(options.Kafka, ConsumerDefaults(options.GroupId), events, builder => builder
+            .SetPartitionsAssignedHandler((_, assigned) => assignedSinceLastMessage.AddRange(assigned))
             .SetPartitionsRevokedHandler((c, revoked) => OnRevoked(c, revoked.Select(r => r.TopicPartition), commit: true))
             .SetPartitionsLostHandler((c, lost) => OnRevoked(c, lost.Select(r => r.TopicPartition), commit: false)));
         consumer.Subscribe(options.Topic);
@@ -65,6 +69,7 @@ public sealed class FileReceiver
                 }
                 var result = Consume(consumer);
                 await DropRevokedAsync().ConfigureAwait(false);
+                ReportRetentionGaps(consumer);
                 if (result is not null)
                 {
                     sinceMessage.Restart();
@@ -77,6 +82,7 @@ public sealed class FileReceiver
                 }
                 if (sinceCommit.Elapsed >= options.CommitInterval)
                 {
+                    await ExpireStaleAsync(consumer).ConfigureAwait(false);
                     Commit(consumer);
                     sinceCommit.Restart();
                 }
@@ -86,6 +92,7 @@ public sealed class FileReceiver
         {
             stopReason = ReceiveStopReason.Cancelled;
         }
+        await ExpireStaleAsync(consumer).ConfigureAwait(false);
         var incomplete = await AbandonIncompleteAsync().ConfigureAwait(false);
         Commit(consumer);
         consumer.Close();
@@ -179,6 +186,8 @@ public sealed class FileReceiver
         }
     }
 
+    private bool ownsOnlySomePartitions;
+
     private async Task<TransferAssembly?> AssemblyForAsync(ChunkHeader header, TopicPartitionOffset message, CancellationToken cancellationToken)
     {
         if (assemblies.TryGetValue(header.TransferId, out var existing))
@@ -194,6 +203,16 @@ public sealed class FileReceiver
                 recent.Add(header.TransferId, TransferEnd.Landed);
                 events.Verbose($"'{header.RelativePath}' (transfer {header.TransferId:N}) already landed before a restart; its chunks are skipped.");
                 return null;
+            }
+            if (header.SpansPartitions && header.ChunkCount > 1 && ownsOnlySomePartitions)
+            {
+                throw new StreamsendException(
+                    "DistributionMismatch",
+                    ErrorKind.InvalidArgument,
+                    $"'{header.RelativePath}' (transfer {header.TransferId:N}) was sent with -Distribution Chunk, which spreads a file over every partition, " +
+                    $"but this receiver shares group '{options.GroupId}' and owns only some partitions, so it cannot land it and will not land half of it. " +
+                    "Send with -Distribution File to share work between receivers of one group, or give each receiver its own -GroupId.",
+                    header.RelativePath);
             }
             var partial = await options.Sink.BeginAsync(incoming, cancellationToken).ConfigureAwait(false);
             var assembly = new TransferAssembly(header, partial);
@@ -266,6 +285,39 @@ public sealed class FileReceiver
             {
                 offsets.Release(assembly.Messages);
             }
+        }
+    }
+
+    /// <summary>Gives up files whose chunks stopped arriving: the sender died, or retention deleted the rest.</summary>
+    private async Task ExpireStaleAsync(IConsumer<byte[], byte[]> consumer)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var assembly in assemblies.Values.Where(a => now - a.LastChunkAt >= options.IncompleteTransferTimeout).ToList())
+        {
+            var header = assembly.First;
+            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: true).ConfigureAwait(false);
+            Fail(new StreamsendException(
+                "TransferExpired",
+                ErrorKind.OperationTimeout,
+                $"'{header.RelativePath}' (transfer {header.TransferId:N}) was given up after no chunk arrived for {options.IncompleteTransferTimeout}: " +
+                $"{assembly.BytesReceived} of {header.FileSize} bytes received. The sender stopped, or retention deleted its chunks; nothing of it was landed. Send it again.",
+                assembly.FinalLocation));
+        }
+    }
+
+    private void ReportRetentionGaps(IConsumer<byte[], byte[]> consumer)
+    {
+        if (assignedSinceLastMessage.Count == 0)
+        {
+            return;
+        }
+        var assigned = assignedSinceLastMessage.ToList();
+        assignedSinceLastMessage.Clear();
+        ownsOnlySomePartitions = consumer.Assignment.Count < topicPartitionCount;
+        events.Verbose($"Assigned partitions {string.Join(", ", assigned.Select(p => p.Partition.Value))} of '{options.Topic}' in group '{options.GroupId}'.");
+        foreach (var gap in RetentionGapCheck.Find(consumer, assigned, options.GroupId, options.Kafka.ConnectTimeout))
+        {
+            Fail(gap);
         }
     }
 

@@ -23,6 +23,12 @@ public sealed record ReceiveOptions
     /// <summary>Stop after this long in all. Null: run until cancelled.</summary>
     public TimeSpan? Timeout { get; init; }
 
+    /// <summary>
+    /// A file whose chunks stop arriving for this long is given up: reported as an error naming it, its staged data
+    /// removed, and its offsets no longer hold commits back. Covers senders that died and chunks that retention deleted.
+    /// </summary>
+    public TimeSpan IncompleteTransferTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How often safe offsets are committed while files keep landing.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -146,7 +146,10 @@ public sealed class FileSender : IDisposable
                     EnsureUnchanged(handle, request.FullPath, length, lastWrite);
                     fileMd5 = Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
                 }
-                var header = new ChunkHeader(MessageKind.Chunk, transferId, request.RelativePath, options.SenderName, index, chunkCount, offset, length, lastWrite, fileMd5);
+                var header = new ChunkHeader(MessageKind.Chunk, transferId, request.RelativePath, options.SenderName, index, chunkCount, offset, length, lastWrite, fileMd5)
+                {
+                    SpansPartitions = options.Distribution == Distribution.Chunk && Layout.PartitionCount > 1,
+                };
                 var partition = options.Distribution == Distribution.Chunk ? (firstPartition + index) % Layout.PartitionCount : firstPartition;
                 await inFlightChunks.WaitAsync(cancellationToken).ConfigureAwait(false);
                 await ProduceAsync(partition, key, data, header, deliveries, cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,12 @@ public sealed record ChunkHeader(
 {
     public bool IsLastChunk => ChunkIndex == ChunkCount - 1;
 
+    /// <summary>
+    /// The sender spread this file's chunks over all partitions (Distribution Chunk), so only a receiver that owns every
+    /// partition can complete it. False when the sender kept the file on one partition, or did not say.
+    /// </summary>
+    public bool SpansPartitions { get; init; }
+
     /// <summary>The number of bytes this chunk must carry, derived from its offset and the file size.</summary>
     public long ExpectedLength(long chunkSize) => Math.Min(chunkSize, FileSize - Offset);
 }

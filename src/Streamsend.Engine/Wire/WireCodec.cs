@@ -38,6 +38,10 @@ public static class WireCodec
         {
             headers.Add(WireHeaders.Md5, Text(header.Md5));
         }
+        if (header.Kind == MessageKind.Chunk)
+        {
+            headers.Add(WireHeaders.Distribution, Text(header.SpansPartitions ? "chunk" : "file"));
+        }
         return headers;
     }
 
@@ -138,7 +142,13 @@ public static class WireCodec
                 throw new FormatException($"MD5 '{Printable(md5)}' is not 32 hex digits");
             }
         }
-        return new ChunkHeader(kind, transferId, path, sender, index, count, offset, size, mtime, md5);
+        var spansPartitions = TryRead(headers, WireHeaders.Distribution) switch
+        {
+            null or "file" => false,
+            "chunk" => true,
+            var other => throw new FormatException($"unknown distribution '{Printable(other)}'"),
+        };
+        return new ChunkHeader(kind, transferId, path, sender, index, count, offset, size, mtime, md5) { SpansPartitions = spansPartitions };
     }
 
     /// <summary>What a malformed message claims, for the error report only: never throws, never trusted.</summary>

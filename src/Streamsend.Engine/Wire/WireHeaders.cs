@@ -19,6 +19,9 @@ public static class WireHeaders
     public const string LastWriteTime = "streamsend.mtime";
     public const string Md5 = "streamsend.md5";
 
+    /// <summary>Optional: "chunk" (chunks spread over all partitions) or "file" (one partition). Absent means unknown.</summary>
+    public const string Distribution = "streamsend.distribution";
+
     /// <summary>The format version this build writes; readers reject versions they do not know.</summary>
     public const int CurrentVersion = 1;
 }

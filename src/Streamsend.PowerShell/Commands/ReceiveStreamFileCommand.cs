@@ -41,6 +41,10 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
     [Parameter]
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>Give up a file whose chunks stopped arriving for this long (its sender died, or retention deleted them), reporting it.</summary>
+    [Parameter]
+    public TimeSpan IncompleteTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     protected override void EndProcessing()
     {
         var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
@@ -58,6 +62,7 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
             IdleTimeout = IdleTimeout,
             MaxFiles = MaxFiles,
             Timeout = Timeout,
+            IncompleteTransferTimeout = IncompleteTimeout,
         };
         try
         {

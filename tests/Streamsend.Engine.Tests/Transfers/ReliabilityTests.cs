@@ -1,0 +1,284 @@
+using System.Security.Cryptography;
+using Confluent.Kafka;
+using Streamsend.Engine.Events;
+using Streamsend.Engine.Receiving;
+using Streamsend.Engine.Sending;
+using Streamsend.Engine.Tests.Support;
+using Streamsend.Engine.Wire;
+using Streamsend.MockKafka;
+
+namespace Streamsend.Engine.Tests.Transfers;
+
+/// <summary>Each guarantee of docs/reliability.md, proven by causing its fault over the mock cluster.</summary>
+public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
+{
+    private const int Chunk = 64 * 1024;
+    private readonly MockClusterFixture kafka;
+
+    public ReliabilityTests(MockClusterFixture kafka) => this.kafka = kafka;
+
+    private static ChunkHeader ChunkOf(Guid transfer, string path, byte[] content, int index, int chunkSize)
+    {
+        var count = ChunkSizing.ChunkCount(content.Length, chunkSize);
+        var md5 = index == count - 1 ? Convert.ToHexString(MD5.HashData(content)).ToLowerInvariant() : null;
+        return new ChunkHeader(MessageKind.Chunk, transfer, path, "raw", index, count, (long)index * chunkSize, content.Length, DateTimeOffset.UtcNow, md5);
+    }
+
+    private static byte[] Slice(byte[] content, int index, int chunkSize) =>
+        content.AsSpan(index * chunkSize, Math.Min(chunkSize, content.Length - index * chunkSize)).ToArray();
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    [Fact]
+    public async Task A_transfer_whose_sender_died_is_expired_reported_and_never_lands_and_does_not_block_commits()
+    {
+        using var files = new TestFiles();
+        var topic = kafka.NewTopic(partitions: 1);
+        var content = RandomBytes(3 * 1000, 1);
+        var transfer = Guid.NewGuid();
+        using (var raw = new RawProducer(kafka.Settings))
+        {
+            await raw.ProduceChunkAsync(topic, 0, ChunkOf(transfer, "field/drone-0001.jpg", content, 0, 1000), Slice(content, 0, 1000));
+            await raw.ProduceChunkAsync(topic, 0, ChunkOf(transfer, "field/drone-0001.jpg", content, 1, 1000), Slice(content, 1, 1000));
+        }
+        var inbox = Path.Combine(files.Root, "inbox");
+        var group = $"group-{Guid.NewGuid():N}";
+        var received = new RecordingEventSink();
+        var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null, group) with
+        {
+            IncompleteTransferTimeout = TimeSpan.FromSeconds(1),
+            IdleTimeout = TimeSpan.FromSeconds(4),
+        };
+
+        var summary = await FileReceiver.RunAsync(options, received, CancellationToken.None);
+        await options.Sink.DisposeAsync();
+
+        var failure = Assert.Single(received.Failures);
+        Assert.Equal("TransferExpired", failure.ErrorId);
+        Assert.Contains("drone-0001.jpg", failure.Message);
+        Assert.Contains("2000 of 3000 bytes", failure.Message);
+        Assert.Equal(0, summary.FilesLanded);
+        Assert.Empty(TestFiles.Hashes(inbox));
+        Assert.Empty(TestFiles.StagedLeftovers(inbox));
+
+        var again = new RecordingEventSink();
+        var secondRun = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null, group) with { IdleTimeout = TimeSpan.FromSeconds(2) };
+        await FileReceiver.RunAsync(secondRun, again, CancellationToken.None);
+        Assert.Empty(again.Failures);
+    }
+
+    [Fact]
+    public async Task A_transfer_the_sender_abandoned_is_discarded_at_once_with_a_warning()
+    {
+        using var files = new TestFiles();
+        var topic = kafka.NewTopic(partitions: 1);
+        var content = RandomBytes(2000, 2);
+        var transfer = Guid.NewGuid();
+        using (var raw = new RawProducer(kafka.Settings))
+        {
+            await raw.ProduceChunkAsync(topic, 0, ChunkOf(transfer, "changing.log", content, 0, 1000), Slice(content, 0, 1000));
+            await raw.ProduceChunkAsync(topic, 0, new ChunkHeader(MessageKind.Abort, transfer, "changing.log", "raw", 0, 1, 0, 0, DateTimeOffset.UtcNow, null), Array.Empty<byte>());
+            await raw.ProduceChunkAsync(topic, 0, ChunkOf(transfer, "changing.log", content, 1, 1000), Slice(content, 1, 1000));
+        }
+        var inbox = Path.Combine(files.Root, "inbox");
+        var received = new RecordingEventSink();
+
+        var summary = await FileReceiver.RunAsync(TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null), received, CancellationToken.None);
+
+        Assert.Equal(0, summary.FilesLanded);
+        Assert.Empty(received.Failures);
+        Assert.Contains(received.Of<DiagnosticEvent>(), d => d.Level == DiagnosticLevel.Warning && d.Message.Contains("changing.log"));
+        Assert.Empty(TestFiles.Hashes(inbox));
+    }
+
+    [Fact]
+    public async Task Duplicate_chunks_and_a_resent_copy_of_a_landed_transfer_land_once()
+    {
+        using var files = new TestFiles();
+        var topic = kafka.NewTopic(partitions: 2);
+        var content = RandomBytes(2500, 3);
+        var transfer = Guid.NewGuid();
+        using (var raw = new RawProducer(kafka.Settings))
+        {
+            foreach (var round in new[] { 0, 1 })
+            {
+                for (var index = 0; index < 3; index++)
+                {
+                    var header = ChunkOf(transfer, "receipts/r-1.pdf", content, index, 1000);
+                    await raw.ProduceChunkAsync(topic, index % 2, header, Slice(content, index, 1000));
+                    await raw.ProduceChunkAsync(topic, index % 2, header, Slice(content, index, 1000));
+                }
+            }
+        }
+        var inbox = Path.Combine(files.Root, "inbox");
+        var received = new RecordingEventSink();
+
+        var summary = await FileReceiver.RunAsync(TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null), received, CancellationToken.None);
+
+        Assert.Equal(1, summary.FilesLanded);
+        Assert.Single(received.Of<FileReceivedEvent>());
+        Assert.Empty(received.Failures);
+        Assert.Equal(Convert.ToHexString(MD5.HashData(content)).ToLowerInvariant(), TestFiles.Hashes(inbox)["receipts/r-1.pdf"]);
+    }
+
+    [Fact]
+    public async Task A_destination_that_reads_the_topic_again_does_not_land_a_landed_transfer_twice()
+    {
+        using var files = new TestFiles();
+        files.Write("outbox/policy-1.pdf", 3 * Chunk + 5, 4);
+        var topic = kafka.NewTopic();
+        var inbox = Path.Combine(files.Root, "inbox");
+        await TransferHarness.SendWhileReceivingAsync(
+            TransferHarness.SendOptions(kafka.Settings, topic, Chunk),
+            SourceTree.Expand(Path.Combine(files.Root, "outbox"), null),
+            TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 1));
+
+        // A new group re-reads every message, as a receiver killed before committing would.
+        var rereading = new RecordingEventSink();
+        var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null);
+        var summary = await FileReceiver.RunAsync(options, rereading, CancellationToken.None);
+
+        Assert.Equal(0, summary.FilesLanded);
+        Assert.Empty(rereading.Of<FileReceivedEvent>());
+        Assert.Contains(rereading.Of<DiagnosticEvent>(), d => d.Message.Contains("already landed"));
+    }
+
+    [Fact]
+    public async Task Files_sent_while_a_broker_is_down_arrive_once_each_when_it_comes_back()
+    {
+        using var files = new TestFiles();
+        for (var i = 0; i < 6; i++)
+        {
+            files.Write($"outbox/img-{i}.raw", 4 * Chunk + i, 10 + i);
+        }
+        var topic = kafka.NewTopic(partitions: 6);
+        kafka.Cluster.SetBrokerDown(2);
+        var restore = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(_ => kafka.Cluster.SetBrokerUp(2));
+
+        var (summary, sent, received) = await TransferHarness.SendWhileReceivingAsync(
+            TransferHarness.SendOptions(kafka.Settings, topic, Chunk),
+            SourceTree.Expand(Path.Combine(files.Root, "outbox"), null),
+            TransferHarness.ReceiveOptions(kafka.Settings, topic, Path.Combine(files.Root, "inbox"), 6));
+        await restore;
+
+        Assert.Empty(sent.Failures);
+        Assert.Empty(received.Failures);
+        Assert.Equal(6, summary.FilesLanded);
+        Assert.Equal(6, received.Of<FileReceivedEvent>().Select(r => r.File.TransferId).Distinct().Count());
+        Assert.Equal(TestFiles.Hashes(Path.Combine(files.Root, "outbox")), TestFiles.Hashes(Path.Combine(files.Root, "inbox")));
+    }
+
+    [Fact]
+    public async Task Request_errors_injected_on_produce_and_fetch_are_retried_and_every_file_arrives_once()
+    {
+        using var files = new TestFiles();
+        for (var i = 0; i < 4; i++)
+        {
+            files.Write($"outbox/scan-{i}.tif", 3 * Chunk + i, 20 + i);
+        }
+        var topic = kafka.NewTopic();
+        kafka.Cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas, ErrorCode.Local_Transport);
+        kafka.Cluster.PushRequestErrors(KafkaApiKey.Fetch, ErrorCode.NotLeaderForPartition, ErrorCode.Local_Transport, ErrorCode.RequestTimedOut);
+
+        var (summary, sent, received) = await TransferHarness.SendWhileReceivingAsync(
+            TransferHarness.SendOptions(kafka.Settings, topic, Chunk),
+            SourceTree.Expand(Path.Combine(files.Root, "outbox"), null),
+            TransferHarness.ReceiveOptions(kafka.Settings, topic, Path.Combine(files.Root, "inbox"), 4));
+
+        Assert.Empty(sent.Failures);
+        Assert.Empty(received.Failures);
+        Assert.Equal(4, summary.FilesLanded);
+        Assert.Equal(TestFiles.Hashes(Path.Combine(files.Root, "outbox")), TestFiles.Hashes(Path.Combine(files.Root, "inbox")));
+    }
+
+    [Fact]
+    public async Task Retention_outrunning_a_stopped_receiver_is_reported_and_nothing_partial_lands()
+    {
+        using var files = new TestFiles();
+        var topic = kafka.NewTopic(partitions: 1);
+        var group = $"group-{Guid.NewGuid():N}";
+        var inbox = Path.Combine(files.Root, "inbox");
+        files.Write("first/small.txt", 100, 30);
+        await TransferHarness.SendWhileReceivingAsync(
+            TransferHarness.SendOptions(kafka.Settings, topic, Chunk),
+            SourceTree.Expand(Path.Combine(files.Root, "first"), null),
+            TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 1, group));
+
+        // While no receiver runs, a file larger than the 5 MiB the mock retains per partition goes through.
+        files.Write("second/big.bin", 8 * 1024 * 1024, 31);
+        await TransferHarness.SendAllAsync(TransferHarness.SendOptions(kafka.Settings, topic, 256 * 1024), SourceTree.Expand(Path.Combine(files.Root, "second"), null), new RecordingEventSink());
+
+        var received = new RecordingEventSink();
+        var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null, group) with
+        {
+            IncompleteTransferTimeout = TimeSpan.FromSeconds(1),
+            IdleTimeout = TimeSpan.FromSeconds(4),
+        };
+        var summary = await FileReceiver.RunAsync(options, received, CancellationToken.None);
+        await options.Sink.DisposeAsync();
+        foreach (var e in received.All) Console.WriteLine("DBG " + e);
+
+        Assert.Equal(0, summary.FilesLanded);
+        Assert.Contains(received.Failures, f => f.ErrorId == "RetentionOutranReceiver");
+        Assert.Contains(received.Failures, f => f.ErrorId == "TransferExpired" && f.Message.Contains("big.bin"));
+        Assert.Equal(new[] { "small.txt" }, TestFiles.Hashes(inbox).Keys);
+        Assert.Empty(TestFiles.StagedLeftovers(inbox));
+    }
+
+    [Fact]
+    public async Task A_file_the_destination_refuses_is_reported_and_received_again_by_the_next_run()
+    {
+        using var files = new TestFiles();
+        files.Write("outbox/report.csv", 1000, 40);
+        var topic = kafka.NewTopic();
+        var group = $"group-{Guid.NewGuid():N}";
+        var inbox = Path.Combine(files.Root, "inbox");
+        Directory.CreateDirectory(Path.Combine(inbox, "report.csv"));
+
+        var (first, _, received) = await TransferHarness.SendWhileReceivingAsync(
+            TransferHarness.SendOptions(kafka.Settings, topic, Chunk),
+            SourceTree.Expand(Path.Combine(files.Root, "outbox"), null),
+            TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null, group));
+
+        Assert.Equal(0, first.FilesLanded);
+        var failure = Assert.Single(received.Failures);
+        Assert.Equal("DestinationWriteFailed", failure.ErrorId);
+        Assert.Contains("report.csv", failure.Message);
+
+        Directory.Delete(Path.Combine(inbox, "report.csv"));
+        var retry = new RecordingEventSink();
+        var second = await FileReceiver.RunAsync(TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 1, group), retry, CancellationToken.None);
+
+        Assert.Equal(1, second.FilesLanded);
+        Assert.Equal(TestFiles.Hashes(Path.Combine(files.Root, "outbox")), TestFiles.Hashes(inbox));
+    }
+
+    [Fact]
+    public async Task Receivers_sharing_a_group_refuse_chunk_spread_files_rather_than_land_half_of_them()
+    {
+        using var files = new TestFiles();
+        files.Write("outbox/video.mp4", 8 * Chunk, 50);
+        var topic = kafka.NewTopic(partitions: 4);
+        var group = $"group-{Guid.NewGuid():N}";
+        var firstInbox = Path.Combine(files.Root, "inbox-1");
+        var secondInbox = Path.Combine(files.Root, "inbox-2");
+        var firstEvents = new RecordingEventSink();
+        var secondEvents = new RecordingEventSink();
+        var first = FileReceiver.RunAsync(TransferHarness.ReceiveOptions(kafka.Settings, topic, firstInbox, null, group) with { IdleTimeout = TimeSpan.FromSeconds(8) }, firstEvents, CancellationToken.None);
+        var second = FileReceiver.RunAsync(TransferHarness.ReceiveOptions(kafka.Settings, topic, secondInbox, null, group) with { IdleTimeout = TimeSpan.FromSeconds(8) }, secondEvents, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        await TransferHarness.SendAllAsync(TransferHarness.SendOptions(kafka.Settings, topic, Chunk), SourceTree.Expand(Path.Combine(files.Root, "outbox"), null), new RecordingEventSink());
+        await Task.WhenAll(first, second);
+        foreach (var e in firstEvents.All.Concat(secondEvents.All)) Console.WriteLine("DBG " + e);
+
+        Assert.Empty(TestFiles.Hashes(firstInbox));
+        Assert.Empty(TestFiles.Hashes(secondInbox));
+        Assert.Contains(firstEvents.Failures.Concat(secondEvents.Failures), f => f.ErrorId == "DistributionMismatch" && f.Message.Contains("-Distribution File"));
+    }
+}
