@@ -12,10 +12,15 @@ public sealed class MockClusterFixture : IDisposable
 
     public MockKafkaCluster Cluster { get; }
 
-    /// <summary>Settings tuned for the mock: it answers an empty fetch only after fetch.wait.max.ms.</summary>
+    /// <summary>
+    /// Settings tuned for the mock: it answers an empty fetch only after fetch.wait.max.ms, and it lets a new group
+    /// member in only after the previous one's session timed out (it does not act on LeaveGroup).
+    /// </summary>
     public KafkaSettings Settings => new(Cluster.BootstrapServers, new Dictionary<string, string>
     {
         ["fetch.wait.max.ms"] = "10",
+        ["session.timeout.ms"] = "6000",
+        ["heartbeat.interval.ms"] = "250",
         ["log_level"] = "3",
     });
 

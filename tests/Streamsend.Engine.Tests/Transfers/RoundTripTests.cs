@@ -77,11 +77,13 @@ public sealed class RoundTripTests : IClassFixture<MockClusterFixture>
             TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 2, group));
 
         var again = new RecordingEventSink();
-        var secondRun = TransferHarness.ReceiveOptions(kafka.Settings, topic, Path.Combine(files.Root, "inbox2"), null, group);
+        var secondRun = TransferHarness.ReceiveOptions(kafka.Settings, topic, Path.Combine(files.Root, "inbox2"), null, group) with { IdleTimeout = TimeSpan.FromSeconds(10) };
         var summary = await FileReceiver.RunAsync(secondRun, again, CancellationToken.None);
 
         Assert.Equal(0, summary.FilesLanded);
         Assert.Empty(again.Of<FileReceivedEvent>());
+        // It did consume: it was assigned the partitions and read nothing past the committed offsets.
+        Assert.Contains(again.Of<DiagnosticEvent>(), d => d.Message.StartsWith("Assigned partitions"));
         Assert.Equal(ReceiveStopReason.IdleTimeout, summary.StoppedBecause);
     }
 }
