@@ -67,20 +67,23 @@ Describe 'A sender killed mid-file' {
     It 'makes the receiver expire and report the transfer, and nothing lands' {
         $outbox = Join-Path $TestDrive 'killed-sender/outbox'
         $inbox = Join-Path $TestDrive 'killed-sender/inbox'
-        $file = New-RandomFile -Path (Join-Path $outbox 'survey.tif') -Length 20MB -Seed 4
+        $file = New-RandomFile -Path (Join-Path $outbox 'survey.tif') -Length 60MB -Seed 4
         $topic = New-Topic -Partitions 4
-        # One 64 KB chunk per request and a one-second round trip: the file cannot finish before the kill.
-        $null = $cluster.Send('rtt all 1000')
+        # One 64 KB chunk per request and a slow network: the file takes far longer than the wait for its first chunks.
+        $null = $cluster.Send('rtt all 300')
         try {
             $sender = Start-PwshProcess -OutputPath (Join-Path $TestDrive 'sender.log') -Script "Import-Module ./Streamsend.psd1; Send-StreamFile -LiteralPath '$($file.FullName)' -BootstrapServers '$BootstrapServers' -Topic '$topic' -ChunkSize 64KB -Config @{ 'batch.size' = 70000 } | ForEach-Object { 'SENT ' + `$_.RelativePath }"
-            Start-Sleep -Seconds 8
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ((Get-StreamTopicInfo -BootstrapServers $BootstrapServers -Topic $topic).RetainedMessages -lt 10 -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 200
+            }
             $senderOutput = Wait-PwshProcess $sender -Kill
         }
         finally {
             $null = $cluster.Send('rtt all 0')
         }
 
-        $received = Receive-StreamFile -BootstrapServers $BootstrapServers -Topic $topic -Destination $inbox -Config $MockConfig `
+        $received = Receive-StreamFile -BootstrapServers $BootstrapServers -Topic $topic -Destination $inbox -Config $MockConfig -GroupId "expiry-$topic" `
             -IncompleteTimeout 00:00:02 -IdleTimeout 00:00:08 -ErrorVariable receiveErrors -ErrorAction SilentlyContinue
 
         @($senderOutput | Where-Object { $_ -like 'SENT *' }) | Should -BeNullOrEmpty
@@ -92,7 +95,7 @@ Describe 'A sender killed mid-file' {
 
 Describe 'Hostile paths' {
     It 'refuses a path that climbs out of the destination, sent by kcat, another Kafka client' {
-        $kcat = Get-Command kcat -CommandType Application -ErrorAction SilentlyContinue
+        $kcat = Get-Command kcat -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
         $kcat | Should -Not -BeNullOrEmpty -Because '.ci/run installs kcat (Debian package kcat)'
         $inbox = Join-Path $TestDrive 'hostile/inbox'
         $topic = New-Topic -Partitions 1
@@ -106,7 +109,7 @@ Describe 'Hostile paths' {
         'hi' | & $kcat.Source -P -b $BootstrapServers -t $topic -p 0 -k $transfer @headers
         $LASTEXITCODE | Should -Be 0
 
-        $received = Receive-StreamFile -BootstrapServers $BootstrapServers -Topic $topic -Destination $inbox -Config $MockConfig -IdleTimeout 00:00:04 -ErrorVariable receiveErrors -ErrorAction SilentlyContinue
+        $received = Receive-StreamFile -BootstrapServers $BootstrapServers -Topic $topic -Destination $inbox -Config $MockConfig -GroupId "hostile-$topic" -IdleTimeout 00:00:06 -ErrorVariable receiveErrors -ErrorAction SilentlyContinue
 
         $received | Should -BeNullOrEmpty
         $receiveErrors.Count | Should -Be 1
@@ -117,12 +120,12 @@ Describe 'Hostile paths' {
     }
 
     It 'reads a file sent by Send-StreamFile back with kcat, headers and bytes as docs/wire-format.md says' {
-        $kcat = (Get-Command kcat -CommandType Application).Source
+        $kcat = (Get-Command kcat -CommandType Application | Select-Object -First 1).Source
         $file = New-TestTree -Path (Join-Path $TestDrive 'kcat/outbox') -Files @{ 'note.txt' = 'plain text through Kafka' }
         $topic = New-Topic -Partitions 1
         $sent = Send-StreamFile -LiteralPath $file.FullName -BootstrapServers $BootstrapServers -Topic $topic
 
-        $lines = & $kcat -C -b $BootstrapServers -t $topic -e -q -f '%k|%h|%s\n'
+        $lines = @(& $kcat -C -b $BootstrapServers -t $topic -e -q -f '%k|%h|%s\n')
 
         $lines.Count | Should -Be 1
         $key, $headers, $value = $lines[0] -split '\|'
