@@ -73,6 +73,46 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
     }
 
     [Fact]
+    public async Task A_file_that_changes_while_it_is_sent_is_not_reported_sent_and_receivers_discard_it()
+    {
+        using var files = new TestFiles();
+        var path = files.Write("outbox/growing.log", 10 * 1024 * 1024, 5);
+        var topic = kafka.NewTopic(partitions: 2);
+        var sent = new RecordingEventSink();
+        // A slow cluster and a tiny in-flight window keep the file open long enough to change under the sender.
+        foreach (var broker in new[] { 1, 2, 3 })
+        {
+            kafka.Cluster.SetBrokerRtt(broker, 100);
+        }
+        try
+        {
+            var options = TransferHarness.SendOptions(kafka.Settings, topic, Chunk) with { MaxInFlightBytes = 4 * Chunk };
+            using var sender = await FileSender.ConnectAsync(options, sent, CancellationToken.None);
+            var sending = sender.SendAsync(new SendRequest(path, "growing.log"), CancellationToken.None);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            await File.AppendAllTextAsync(path, "one more line\n");
+
+            var error = await Assert.ThrowsAsync<StreamsendException>(() => sending);
+
+            Assert.Equal("FileChangedWhileSending", error.ErrorId);
+            Assert.Contains("growing.log", error.Message);
+        }
+        finally
+        {
+            foreach (var broker in new[] { 1, 2, 3 })
+            {
+                kafka.Cluster.SetBrokerRtt(broker, 0);
+            }
+        }
+        Assert.Empty(sent.Of<FileSentEvent>());
+
+        var received = new RecordingEventSink();
+        var summary = await FileReceiver.RunAsync(TransferHarness.ReceiveOptions(kafka.Settings, topic, Path.Combine(files.Root, "inbox"), null), received, CancellationToken.None);
+        Assert.Equal(0, summary.FilesLanded);
+        Assert.Contains(received.Of<DiagnosticEvent>(), d => d.Level == DiagnosticLevel.Warning && d.Message.Contains("abandoned 'growing.log'"));
+    }
+
+    [Fact]
     public async Task A_transfer_the_sender_abandoned_is_discarded_at_once_with_a_warning()
     {
         using var files = new TestFiles();
