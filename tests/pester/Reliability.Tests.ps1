@@ -59,7 +59,7 @@ Describe 'A receiver killed mid-transfer' {
         ($landedBeforeKill + $landedAfterRestart).Count | Should -Be 24
         @($landedBeforeKill | Where-Object { $_ -in $landedAfterRestart }) | Should -BeNullOrEmpty
         @(Compare-FileTree -Reference $outbox -Difference $inbox | Where-Object { -not $_.Match }) | Should -BeNullOrEmpty
-        @(Get-ChildItem (Join-Path $inbox '.streamsend/partial') -File -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty
+        @(Get-ChildItem (Join-Path $inbox '.streamsend/partial') -File -Recurse -Force -ErrorAction SilentlyContinue) | Should -BeNullOrEmpty
     }
 }
 

@@ -13,30 +13,57 @@ public sealed class LandedJournal : IDisposable
     private readonly HashSet<Guid> landed = new();
     private readonly Queue<Guid> order = new();
     private StreamWriter? writer;
+    private long readUpTo;
 
     public LandedJournal(string path) => this.path = path;
 
     public void Load()
     {
-        if (File.Exists(path))
-        {
-            foreach (var line in File.ReadLines(path))
-            {
-                // A line cut short by a crash mid-write is not a transfer id; skipping it loses nothing.
-                if (Guid.TryParseExact(line.Trim(), "N", out var id) && landed.Add(id))
-                {
-                    order.Enqueue(id);
-                }
-            }
-        }
+        ReadNewLines();
         if (order.Count > MaxEntries)
         {
             Compact();
         }
-        writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = false };
+        writer = OpenWriter();
     }
 
-    public bool Contains(Guid transferId) => landed.Contains(transferId);
+    /// <summary>Whether the transfer landed here, by this receiver or by another one sharing the destination.</summary>
+    public bool Contains(Guid transferId)
+    {
+        if (landed.Contains(transferId))
+        {
+            return true;
+        }
+        ReadNewLines();
+        return landed.Contains(transferId);
+    }
+
+    /// <summary>Reads what was appended since the last read (other receivers append to the same journal).</summary>
+    private void ReadNewLines()
+    {
+        if (!File.Exists(path) || new FileInfo(path).Length <= readUpTo)
+        {
+            return;
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (stream.Length < readUpTo)
+        {
+            readUpTo = 0;
+        }
+        stream.Position = readUpTo;
+        using var reader = new StreamReader(stream);
+        while (reader.ReadLine() is { } line)
+        {
+            // A line cut short by a crash mid-write is not a transfer id; skipping it loses nothing.
+            if (Guid.TryParseExact(line.Trim(), "N", out var id) && landed.Add(id))
+            {
+                order.Enqueue(id);
+            }
+        }
+        readUpTo = stream.Length;
+    }
+
+    private StreamWriter OpenWriter() => new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) { AutoFlush = false };
 
     public void Record(Guid transferId)
     {
@@ -52,7 +79,7 @@ public sealed class LandedJournal : IDisposable
         {
             writer.Dispose();
             Compact();
-            writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read));
+            writer = OpenWriter();
         }
     }
 
@@ -66,6 +93,7 @@ public sealed class LandedJournal : IDisposable
         var temporary = path + ".new";
         File.WriteAllLines(temporary, order.Select(id => id.ToString("N")));
         File.Move(temporary, path, overwrite: true);
+        readUpTo = 0;
     }
 
     public void Dispose() => writer?.Dispose();

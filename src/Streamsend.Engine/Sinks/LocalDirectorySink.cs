@@ -10,15 +10,21 @@ public sealed class LocalDirectorySink : IFileSink
     /// <summary>The receiver's state folder inside the destination, like .git in a work tree. No received file is ever put there.</summary>
     public const string StateFolderName = ".streamsend";
 
+    private const string LockFileName = ".lock";
+
     private readonly string root;
+    private readonly string stagingRoot;
     private readonly string staging;
     private readonly LandedJournal journal;
+    private FileStream? stagingLock;
 
     public LocalDirectorySink(string destination)
     {
         Destination = destination;
         root = Path.GetFullPath(destination);
-        staging = Path.Combine(root, StateFolderName, "partial");
+        stagingRoot = Path.Combine(root, StateFolderName, "partial");
+        // One staging folder per receiver, locked while it runs: receivers sharing a destination never sweep each other's files.
+        staging = Path.Combine(stagingRoot, Guid.NewGuid().ToString("N"));
         journal = new LandedJournal(Path.Combine(root, StateFolderName, "landed.log"));
     }
 
@@ -28,16 +34,9 @@ public sealed class LocalDirectorySink : IFileSink
     {
         try
         {
-            Directory.CreateDirectory(root);
-            if (Directory.Exists(staging))
-            {
-                // Only a killed receiver leaves files here; their offsets were never committed, so Kafka delivers them again.
-                foreach (var leftover in Directory.EnumerateFiles(staging))
-                {
-                    File.Delete(leftover);
-                }
-            }
             Directory.CreateDirectory(staging);
+            stagingLock = new FileStream(Path.Combine(staging, LockFileName), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            SweepStagingOfStoppedReceivers();
             journal.Load();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -45,6 +44,31 @@ public sealed class LocalDirectorySink : IFileSink
             throw new StreamsendException("DestinationNotWritable", ErrorKind.WriteError, $"Cannot use '{Destination}' as the destination: {e.Message}", Destination, e);
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Only a killed receiver leaves a staging folder behind (its lock died with it); the offsets of those files were
+    /// never committed, so Kafka delivers them again.
+    /// </summary>
+    private void SweepStagingOfStoppedReceivers()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(stagingRoot).Where(f => !string.Equals(f, staging, StringComparison.Ordinal)))
+        {
+            try
+            {
+                using (new FileStream(Path.Combine(folder, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+                {
+                }
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Locked: a live receiver's folder.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     public ValueTask<bool> WasLandedAsync(IncomingFile file, CancellationToken cancellationToken) => ValueTask.FromResult(journal.Contains(file.TransferId));
@@ -110,6 +134,7 @@ public sealed class LocalDirectorySink : IFileSink
     public ValueTask DisposeAsync()
     {
         journal.Dispose();
+        stagingLock?.Dispose();
         try
         {
             if (Directory.Exists(staging) && !Directory.EnumerateFileSystemEntries(staging).Any())
@@ -119,7 +144,7 @@ public sealed class LocalDirectorySink : IFileSink
         }
         catch (IOException)
         {
-            // Another receiver on the same destination is still staging: its folder stays.
+            // Something is still staged (an abort could not delete it): the next receiver's sweep removes it.
         }
         return ValueTask.CompletedTask;
     }

@@ -38,7 +38,7 @@ public sealed class TestFiles : IDisposable
     public static string[] StagedLeftovers(string destination)
     {
         var staging = Path.Combine(destination, Streamsend.Engine.Sinks.LocalDirectorySink.StateFolderName, "partial");
-        return Directory.Exists(staging) ? Directory.GetFiles(staging) : Array.Empty<string>();
+        return Directory.Exists(staging) ? Directory.GetFiles(staging, "*", SearchOption.AllDirectories) : Array.Empty<string>();
     }
 
     public void Dispose()
