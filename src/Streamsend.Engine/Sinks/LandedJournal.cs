@@ -72,9 +72,16 @@ public sealed class LandedJournal : IDisposable
             return;
         }
         order.Enqueue(transferId);
-        writer!.WriteLine(transferId.ToString("N"));
+        var stream = (FileStream)writer!.BaseStream;
+        var lengthBefore = stream.Length;
+        writer.WriteLine(transferId.ToString("N"));
         writer.Flush();
-        ((FileStream)writer.BaseStream).Flush(flushToDisk: true);
+        stream.Flush(flushToDisk: true);
+        if (lengthBefore == readUpTo)
+        {
+            // Nobody else appended since the last read: our own line need not be read back.
+            readUpTo = stream.Length;
+        }
         if (order.Count > MaxEntries)
         {
             writer.Dispose();
