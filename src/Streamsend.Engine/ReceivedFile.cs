@@ -12,4 +12,5 @@ public sealed record ReceivedFile(
     Guid TransferId,
     DateTimeOffset LastWriteTimeUtc,
     string Topic,
-    TimeSpan Duration);
+    TimeSpan Duration,
+    string? ETag = null);

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Streamsend.Engine.Configuration;
 using Streamsend.Engine.Events;
 
 namespace Streamsend.Engine.Kafka;
@@ -12,10 +13,11 @@ public static class KafkaClients
     public static IProducer<byte[], byte[]> Producer(KafkaSettings settings, IDictionary<string, string> engineDefaults, IEngineEventSink events)
     {
         LibrdkafkaNativeLoader.EnsureInstalled();
+        var redactor = new SecretRedactor(settings.Properties);
         var config = new ProducerConfig(Merge(settings, engineDefaults));
         return new ProducerBuilder<byte[], byte[]>(config)
-            .SetLogHandler((_, m) => Log(events, m))
-            .SetErrorHandler((_, e) => ClientError(events, e))
+            .SetLogHandler((_, m) => Log(events, redactor, m))
+            .SetErrorHandler((_, e) => ClientError(events, redactor, e))
             .Build();
     }
 
@@ -26,9 +28,10 @@ public static class KafkaClients
         Action<ConsumerBuilder<byte[], byte[]>>? configure = null)
     {
         LibrdkafkaNativeLoader.EnsureInstalled();
+        var redactor = new SecretRedactor(settings.Properties);
         var builder = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig(Merge(settings, engineDefaults)))
-            .SetLogHandler((_, m) => Log(events, m))
-            .SetErrorHandler((_, e) => ClientError(events, e));
+            .SetLogHandler((_, m) => Log(events, redactor, m))
+            .SetErrorHandler((_, e) => ClientError(events, redactor, e));
         configure?.Invoke(builder);
         return builder.Build();
     }
@@ -36,11 +39,12 @@ public static class KafkaClients
     public static IAdminClient Admin(KafkaSettings settings, IEngineEventSink events)
     {
         LibrdkafkaNativeLoader.EnsureInstalled();
+        var redactor = new SecretRedactor(settings.Properties);
         // Looking at a topic must never create it (librdkafka's admin client asks brokers to auto-create by default).
         var defaults = new Dictionary<string, string> { ["allow.auto.create.topics"] = "false" };
         return new AdminClientBuilder(new AdminClientConfig(Merge(settings, defaults)))
-            .SetLogHandler((_, m) => Log(events, m))
-            .SetErrorHandler((_, e) => ClientError(events, e))
+            .SetLogHandler((_, m) => Log(events, redactor, m))
+            .SetErrorHandler((_, e) => ClientError(events, redactor, e))
             .Build();
     }
 
@@ -64,13 +68,14 @@ public static class KafkaClients
         return merged;
     }
 
-    private static void Log(IEngineEventSink events, LogMessage message)
+    /// <summary>librdkafka's own log (debug=conf dumps every property): through the redactor before anyone sees it.</summary>
+    private static void Log(IEngineEventSink events, SecretRedactor redactor, LogMessage message)
     {
-        var text = $"librdkafka {message.Level} {message.Facility}: {message.Message}";
+        var text = redactor.Redact($"librdkafka {message.Level} {message.Facility}: {message.Message}");
         events.Post(new DiagnosticEvent(message.Level <= SyslogLevel.Warning ? DiagnosticLevel.Verbose : DiagnosticLevel.Debug, text));
     }
 
     /// <summary>Client errors are mostly transient (a broker restarts) and librdkafka retries them; fatal ones surface through the calls.</summary>
-    private static void ClientError(IEngineEventSink events, Error error) =>
-        events.Verbose($"Kafka client {(error.IsFatal ? "fatal error" : "notice")}: {error.Reason} ({error.Code})");
+    private static void ClientError(IEngineEventSink events, SecretRedactor redactor, Error error) =>
+        events.Verbose(redactor.Redact($"Kafka client {(error.IsFatal ? "fatal error" : "notice")}: {error.Reason} ({error.Code})"));
 }

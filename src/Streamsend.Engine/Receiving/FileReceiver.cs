@@ -21,6 +21,10 @@ public sealed class FileReceiver
     private readonly List<TopicPartition> revokedSinceLastMessage = new();
     private readonly List<TopicPartition> assignedSinceLastMessage = new();
     private int topicPartitionCount;
+    private bool everAssigned;
+
+    /// <summary>How much longer than -IdleTimeout a receiver waits for its first partitions (Kafka's default session timeout).</summary>
+    private static readonly TimeSpan UnassignedGrace = TimeSpan.FromSeconds(45);
     private int landed;
     private int failed;
     private long foreign;
@@ -62,14 +66,19 @@ public sealed class FileReceiver
                     stopReason = ReceiveStopReason.Timeout;
                     break;
                 }
-                if (options.IdleTimeout is { } idle && sinceMessage.Elapsed >= idle)
+                // Idle time counts from the group's assignment: joining a group can take a session timeout.
+                if (options.IdleTimeout is { } idle && sinceMessage.Elapsed >= idle && (everAssigned || running.Elapsed >= idle + UnassignedGrace))
                 {
                     stopReason = ReceiveStopReason.IdleTimeout;
                     break;
                 }
                 var result = Consume(consumer);
                 await DropRevokedAsync().ConfigureAwait(false);
-                ReportRetentionGaps(consumer);
+                if (ReportRetentionGaps(consumer))
+                {
+                    everAssigned = true;
+                    sinceMessage.Restart();
+                }
                 if (result is not null)
                 {
                     sinceMessage.Restart();
@@ -242,10 +251,10 @@ public sealed class FileReceiver
                 assembly.FinalLocation));
             return;
         }
-        string location;
+        LandedObject landedObject;
         try
         {
-            location = await assembly.CommitAsync(cancellationToken).ConfigureAwait(false);
+            landedObject = await assembly.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StreamsendException e)
         {
@@ -257,7 +266,7 @@ public sealed class FileReceiver
         landed++;
         events.Post(new ProgressEvent(new TransferProgress(header.TransferId, header.RelativePath, header.FileSize, header.FileSize, assembly.Elapsed.Elapsed, IsComplete: true)));
         events.Post(new FileReceivedEvent(new ReceivedFile(
-            location,
+            landedObject.Location,
             header.RelativePath,
             header.FileSize,
             actual,
@@ -267,7 +276,8 @@ public sealed class FileReceiver
             header.TransferId,
             header.LastWriteTimeUtc,
             options.Topic,
-            assembly.Elapsed.Elapsed)));
+            assembly.Elapsed.Elapsed,
+            landedObject.ETag)));
     }
 
     /// <summary>Ends a transfer: its staged data goes, late chunks of it will be ignored, and (unless kept) its offsets stop holding commits back.</summary>
@@ -305,11 +315,12 @@ public sealed class FileReceiver
         }
     }
 
-    private void ReportRetentionGaps(IConsumer<byte[], byte[]> consumer)
+    /// <summary>Checks partitions assigned since the last call; true when there were any.</summary>
+    private bool ReportRetentionGaps(IConsumer<byte[], byte[]> consumer)
     {
         if (assignedSinceLastMessage.Count == 0)
         {
-            return;
+            return false;
         }
         var assigned = assignedSinceLastMessage.ToList();
         assignedSinceLastMessage.Clear();
@@ -319,6 +330,7 @@ public sealed class FileReceiver
         {
             Fail(gap);
         }
+        return true;
     }
 
     private async Task<int> AbandonIncompleteAsync()

@@ -104,7 +104,7 @@ internal sealed class TransferAssembly : IAsyncDisposable
     /// <summary>The MD5 of the whole file; only once <see cref="IsComplete"/>.</summary>
     public string ActualMd5() => Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
 
-    public ValueTask<string> CommitAsync(CancellationToken cancellationToken) => partial.CommitAsync(ExpectedMd5!, cancellationToken);
+    public ValueTask<LandedObject> CommitAsync(CancellationToken cancellationToken) => partial.CommitAsync(ExpectedMd5!, cancellationToken);
 
     public ValueTask AbortAsync() => partial.AbortAsync();
 

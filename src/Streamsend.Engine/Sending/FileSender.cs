@@ -18,6 +18,7 @@ public sealed class FileSender : IDisposable
     private readonly SendOptions options;
     private readonly IEngineEventSink events;
     private readonly SemaphoreSlim inFlightChunks;
+    private readonly BandwidthLimiter? bandwidth;
     private int chunkSize;
 
     private FileSender(IProducer<byte[], byte[]> producer, SendOptions options, IEngineEventSink events, TopicLayout layout, MessageSizeLimit sizeLimit, int chunkSize)
@@ -29,6 +30,7 @@ public sealed class FileSender : IDisposable
         SizeLimit = sizeLimit;
         this.chunkSize = chunkSize;
         inFlightChunks = new SemaphoreSlim(InFlightChunkSlots(options.MaxInFlightBytes, chunkSize));
+        bandwidth = options.MaxBytesPerSecond is { } rate ? new BandwidthLimiter(rate) : null;
     }
 
     public TopicLayout Layout { get; }
@@ -61,23 +63,47 @@ public sealed class FileSender : IDisposable
         await Task.WhenAll(workers).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A worker moves on to its next file as soon as every chunk of the current one is handed to Kafka, and lets the
+    /// acknowledgements arrive in the background: waiting for them first left the pipe empty at every file boundary,
+    /// which made many small files slower than one large one. Memory stays bounded by the chunks in flight, because a
+    /// file waiting for acknowledgements holds at least one of them.
+    /// </summary>
     private async Task SendWorkerAsync(ChannelReader<SendRequest> requests, CancellationToken cancellationToken)
     {
+        var acknowledging = new List<Task>();
         await foreach (var request in requests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            try
-            {
-                events.Post(new FileSentEvent(await SendAsync(request, cancellationToken).ConfigureAwait(false)));
-            }
-            catch (StreamsendException e)
-            {
-                events.Failed(e);
-            }
+            var handedOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sending = SendAndReportAsync(request, handedOver, cancellationToken);
+            await Task.WhenAny(handedOver.Task, sending).ConfigureAwait(false);
+            acknowledging.RemoveAll(t => t.IsCompleted);
+            acknowledging.Add(sending);
+        }
+        await Task.WhenAll(acknowledging).ConfigureAwait(false);
+    }
+
+    private async Task SendAndReportAsync(SendRequest request, TaskCompletionSource handedOver, CancellationToken cancellationToken)
+    {
+        try
+        {
+            events.Post(new FileSentEvent(await SendAsync(request, cancellationToken, handedOver).ConfigureAwait(false)));
+        }
+        catch (StreamsendException e)
+        {
+            events.Failed(e);
+        }
+        finally
+        {
+            handedOver.TrySetResult();
         }
     }
 
     /// <summary>Sends one file; returns once Kafka acknowledged every chunk of it.</summary>
-    public async Task<SentFile> SendAsync(SendRequest request, CancellationToken cancellationToken)
+    public Task<SentFile> SendAsync(SendRequest request, CancellationToken cancellationToken) => SendAsync(request, cancellationToken, handedOver: null);
+
+    /// <param name="handedOver">Completed once every chunk of the file is in the producer's hands (before the acknowledgements).</param>
+    private async Task<SentFile> SendAsync(SendRequest request, CancellationToken cancellationToken, TaskCompletionSource? handedOver)
     {
         var elapsed = Stopwatch.StartNew();
         while (true)
@@ -85,7 +111,7 @@ public sealed class FileSender : IDisposable
             var size = ChunkSize;
             try
             {
-                return await SendOnceAsync(request, size, elapsed, cancellationToken).ConfigureAwait(false);
+                return await SendOnceAsync(request, size, elapsed, handedOver, cancellationToken).ConfigureAwait(false);
             }
             catch (MessageTooLargeException e) when (size > ChunkSizing.MinimumChunkSize)
             {
@@ -107,7 +133,7 @@ public sealed class FileSender : IDisposable
         }
     }
 
-    private async Task<SentFile> SendOnceAsync(SendRequest request, int size, Stopwatch elapsed, CancellationToken cancellationToken)
+    private async Task<SentFile> SendOnceAsync(SendRequest request, int size, Stopwatch elapsed, TaskCompletionSource? handedOver, CancellationToken cancellationToken)
     {
         var source = new FileInfo(request.FullPath);
         if (!source.Exists)
@@ -138,6 +164,10 @@ public sealed class FileSender : IDisposable
                 var offset = (long)index * size;
                 var chunkLength = (int)Math.Min(size, length - offset);
                 var data = chunkLength == buffer.Length ? buffer : new byte[chunkLength];
+                if (bandwidth is not null)
+                {
+                    await bandwidth.WaitAsync(chunkLength, cancellationToken).ConfigureAwait(false);
+                }
                 ReadExactly(handle, data, offset, request.FullPath);
                 md5.AppendData(data);
                 string? fileMd5 = null;
@@ -155,6 +185,7 @@ public sealed class FileSender : IDisposable
                 await ProduceAsync(partition, key, data, header, deliveries, cancellationToken).ConfigureAwait(false);
                 if (fileMd5 is not null)
                 {
+                    handedOver?.TrySetResult();
                     deliveries.Seal();
                     await deliveries.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
                     events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, length, length, elapsed.Elapsed, IsComplete: true)));

@@ -28,6 +28,9 @@ public sealed record SendOptions
     /// </summary>
     public TimeSpan DeliveryTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Caps the bytes read and handed to Kafka per second, across all files (-MaxBytesPerSecond); null: no cap.</summary>
+    public long? MaxBytesPerSecond { get; init; }
+
     /// <summary>How long to wait for DescribeConfigs before assuming Kafka's default limit.</summary>
     public TimeSpan SizeLimitLookupTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -14,8 +14,8 @@ public interface IPartialFile : IAsyncDisposable
     /// <summary>Reads back bytes written earlier, so chunks that arrived ahead of order can be hashed in order.</summary>
     ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken);
 
-    /// <summary>Makes the verified file appear at its final location in one step and records its transfer as landed; returns that location.</summary>
-    ValueTask<string> CommitAsync(string md5, CancellationToken cancellationToken);
+    /// <summary>Makes the verified file appear at its final location in one step and records its transfer as landed; returns where it landed.</summary>
+    ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken);
 
     ValueTask AbortAsync();
 }

@@ -48,7 +48,7 @@ internal sealed class LocalPartialFile : IPartialFile
         }
     }
 
-    public ValueTask<string> CommitAsync(string md5, CancellationToken cancellationToken)
+    public ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken)
     {
         try
         {
@@ -63,7 +63,7 @@ internal sealed class LocalPartialFile : IPartialFile
             File.Move(tempPath, FinalLocation, overwrite: true);
             finished = true;
             journal.Record(file.TransferId);
-            return ValueTask.FromResult(FinalLocation);
+            return ValueTask.FromResult(new LandedObject(FinalLocation));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -2,6 +2,8 @@ using System.Management.Automation;
 using Streamsend.Engine;
 using Streamsend.Engine.Receiving;
 using Streamsend.Engine.Sinks;
+using Streamsend.Engine.Sinks.S3;
+using Streamsend.PowerShell.Pipeline;
 
 namespace Streamsend.PowerShell.Commands;
 
@@ -18,7 +20,7 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
     [ValidateNotNullOrEmpty]
     public string Topic { get; set; } = "";
 
-    /// <summary>The folder files land in, at &lt;Destination&gt;/&lt;RelativePath&gt;.</summary>
+    /// <summary>The folder files land in, at &lt;Destination&gt;/&lt;RelativePath&gt;; or an S3 location, s3://bucket/prefix, where they land at prefix/&lt;RelativePath&gt;.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = "";
@@ -45,14 +47,37 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
     [Parameter]
     public TimeSpan IncompleteTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>S3 destinations: the AWS region. Default: the SDK's chain (AWS_REGION, the profile, instance metadata).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Region { get; set; }
+
+    /// <summary>S3 destinations: a profile of the AWS shared config and credentials files. Default: AWS_PROFILE, else 'default'.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ProfileName { get; set; }
+
+    /// <summary>S3 destinations: the endpoint of an S3-compatible store (MinIO, Ceph, ...), addressed path-style.</summary>
+    [Parameter]
+    public Uri? EndpointUrl { get; set; }
+
     protected override void EndProcessing()
     {
-        var destination = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
+        var destination = FileSinkFactory.IsObjectStoreUri(Destination) ? Destination : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
         if (!ShouldProcess(destination, $"Receive files from Kafka topic '{Topic}'"))
         {
             return;
         }
-        var sink = new LocalDirectorySink(destination);
+        IFileSink sink;
+        try
+        {
+            sink = FileSinkFactory.Create(destination, new S3ConnectionOptions { Region = Region, ProfileName = ProfileName, EndpointUrl = EndpointUrl });
+        }
+        catch (StreamsendException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e));
+            return;
+        }
         var options = new ReceiveOptions
         {
             Kafka = ResolveKafkaSettings(),

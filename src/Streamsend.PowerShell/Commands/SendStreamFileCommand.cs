@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Threading.Channels;
 using Streamsend.Engine;
 using Streamsend.Engine.Sending;
+using Streamsend.Engine.Spool;
 using Streamsend.PowerShell.Pipeline;
 
 namespace Streamsend.PowerShell.Commands;
@@ -66,7 +67,50 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
     [Parameter]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Caps the bytes sent per second, across all files sent at the same time.</summary>
+    [Parameter]
+    [ValidateRange(1024, long.MaxValue)]
+    public long MaxBytesPerSecond { get; set; }
+
+    /// <summary>Spool folders: files written more recently than this are left for a later run.</summary>
+    [Parameter]
+    public TimeSpan? MinimumAge { get; set; }
+
+    /// <summary>Spool folders: how long a file's length and last write time must stay the same before it is sent.</summary>
+    [Parameter]
+    public TimeSpan? SettleTime { get; set; }
+
+    /// <summary>Spool folders: what to do with a file once Kafka acknowledged all of it: None, Delete, or Move (to -ArchivePath).</summary>
+    [Parameter]
+    public AfterSendAction AfterSend { get; set; } = AfterSendAction.None;
+
+    /// <summary>With -AfterSend Move: the folder sent files are moved to, keeping their relative paths.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ArchivePath { get; set; }
+
+    /// <summary>Keep running and send files as they appear and settle, until Ctrl+C or -WatchTimeout.</summary>
+    [Parameter]
+    public SwitchParameter Watch { get; set; }
+
+    /// <summary>With -Watch: stop watching after this long (files being sent then are finished).</summary>
+    [Parameter]
+    public TimeSpan? WatchTimeout { get; set; }
+
+    /// <summary>Send only files that are new or changed since they were last sent, by the journal at -StatePath.</summary>
+    [Parameter]
+    public SwitchParameter Incremental { get; set; }
+
+    /// <summary>With -Incremental: the journal file. Default: one per topic and folder under the user's local application data.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StatePath { get; set; }
+
     private string? basePathResolved;
+    private readonly List<SpoolRoot> spoolRoots = new();
+
+    /// <summary>Any spool parameter turns the input folders into spool folders: files are picked when ready, not at once.</summary>
+    private bool SpoolMode => MinimumAge is not null || SettleTime is not null || AfterSend != AfterSendAction.None || Watch || Incremental;
 
     protected override void BeginProcessing()
     {
@@ -74,12 +118,33 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
         {
             basePathResolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(BasePath);
         }
+        if (AfterSend == AfterSendAction.Move && ArchivePath is null)
+        {
+            ThrowTerminatingError(ErrorRecords.From(new StreamsendException("ArchivePathMissing", ErrorKind.InvalidArgument, "-AfterSend Move needs -ArchivePath, the folder sent files are moved to.", "ArchivePath")));
+        }
+        if (ArchivePath is not null && AfterSend != AfterSendAction.Move)
+        {
+            ThrowTerminatingError(ErrorRecords.From(new StreamsendException("ArchivePathWithoutMove", ErrorKind.InvalidArgument, "-ArchivePath is used only with -AfterSend Move.", "ArchivePath")));
+        }
+        if (WatchTimeout is not null && !Watch)
+        {
+            ThrowTerminatingError(ErrorRecords.From(new StreamsendException("WatchTimeoutWithoutWatch", ErrorKind.InvalidArgument, "-WatchTimeout limits a -Watch run; add -Watch, or use -Timeout for the per-file delivery timeout.", "WatchTimeout")));
+        }
+        if (StatePath is not null && !Incremental)
+        {
+            ThrowTerminatingError(ErrorRecords.From(new StreamsendException("StatePathWithoutIncremental", ErrorKind.InvalidArgument, "-StatePath is the journal of -Incremental; add -Incremental.", "StatePath")));
+        }
     }
 
     protected override void ProcessRecord()
     {
         foreach (var fullPath in ResolveInputPaths())
         {
+            if (SpoolMode)
+            {
+                spoolRoots.Add(new SpoolRoot(fullPath, basePathResolved));
+                continue;
+            }
             IEnumerable<SendRequest> expanded;
             try
             {
@@ -111,12 +176,140 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
 
     protected override void EndProcessing()
     {
+        if (SpoolMode)
+        {
+            SendSpool();
+            return;
+        }
         if (requests is null)
         {
             return;
         }
         requests.Writer.TryComplete();
         RunEngine("Sending", _ => sending!);
+    }
+
+    /// <summary>
+    /// Spool folders: pick the files that are ready (one pass, or watching), send them, and only then delete, move or
+    /// journal each one: the completion sink sees a file only once Kafka acknowledged all of it.
+    /// </summary>
+    private void SendSpool()
+    {
+        if (spoolRoots.Count == 0)
+        {
+            return;
+        }
+        var archive = ArchivePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ArchivePath);
+        foreach (var root in spoolRoots.Where(r => archive is not null && Directory.Exists(r.FullPath)))
+        {
+            if (IsSameOrInside(archive!, root.FullPath))
+            {
+                ThrowTerminatingError(ErrorRecords.From(new StreamsendException("ArchiveInsideSpool", ErrorKind.InvalidArgument, $"-ArchivePath '{archive}' is inside the spool folder '{root.FullPath}', so archived files would be sent again. Choose a folder outside it.", archive)));
+            }
+        }
+        SendJournal? journal = null;
+        if (Incremental)
+        {
+            var journalPath = StatePath is not null
+                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath)
+                : SendJournal.DefaultPath(Topic, basePathResolved ?? spoolRoots[0].FullPath);
+            journal = SendJournal.Open(journalPath, out var journalWarning);
+            if (journalWarning is not null)
+            {
+                WriteWarning(journalWarning);
+            }
+            WriteVerbose($"Journal '{journalPath}': {journal.Count} files sent before.");
+        }
+        var spool = new SpoolOptions
+        {
+            MinimumAge = MinimumAge ?? TimeSpan.Zero,
+            SettleTime = SettleTime ?? new SpoolOptions().SettleTime,
+            AfterSend = AfterSend,
+            ArchivePath = archive,
+            Journal = journal,
+        };
+        var scanner = new SpoolScanner(spoolRoots, spool, EngineEvents);
+        var completion = new SpoolCompletionSink(EngineEvents, scanner, spool);
+        var feeder = new SpoolFeeder(spoolRoots, scanner, spool, EngineEvents);
+        try
+        {
+            if (Watch)
+            {
+                WatchSpool(feeder, completion);
+            }
+            else
+            {
+                var ready = RunEngine("Looking for files that are ready", token => feeder.ScanOnceAsync(token));
+                var chosen = ready.Where(f => ShouldProcess(f.FullPath, $"Send to Kafka topic '{Topic}' as '{f.RelativePath}'{AfterSendText()}")).ToList();
+                if (chosen.Count == 0)
+                {
+                    WriteVerbose("No file in the spool folders is ready to send.");
+                    return;
+                }
+                Connect(completion);
+                var progress = Pump("Sending").Progress;
+                foreach (var file in chosen)
+                {
+                    progress.PlannedFiles++;
+                    progress.PlannedBytes += file.Length;
+                    requests!.Writer.TryWrite(new SendRequest(file.FullPath, file.RelativePath));
+                }
+                requests!.Writer.TryComplete();
+                RunEngine("Sending", _ => sending!);
+            }
+        }
+        finally
+        {
+            completion.SaveJournal();
+            Pump("Sending").DrainAvailable();
+        }
+    }
+
+    private void WatchSpool(SpoolFeeder feeder, SpoolCompletionSink completion)
+    {
+        var folders = string.Join(", ", spoolRoots.Select(r => r.FullPath));
+        if (!ShouldProcess(folders, $"Watch and send every file that appears to Kafka topic '{Topic}'{AfterSendText()}"))
+        {
+            return;
+        }
+        Connect(completion, startSending: false);
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
+        if (WatchTimeout is { } limit)
+        {
+            stopWatching.CancelAfter(limit);
+        }
+        var writer = requests!.Writer;
+        var connected = sender!;
+        var reader = requests.Reader;
+        sending = Task.Run(async () =>
+        {
+            var sendAll = connected.SendAllAsync(reader, StopToken);
+            try
+            {
+                await feeder.WatchAsync(writer, stopWatching.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Files already handed over are finished; Ctrl+C cancels them through StopToken.
+                writer.TryComplete();
+            }
+            await sendAll.ConfigureAwait(false);
+            return true;
+        });
+        RunEngine("Watching", _ => sending);
+    }
+
+    private string AfterSendText() => AfterSend switch
+    {
+        AfterSendAction.Delete => ", then delete it",
+        AfterSendAction.Move => $", then move it to '{ArchivePath}'",
+        _ => "",
+    };
+
+    private static bool IsSameOrInside(string path, string folder)
+    {
+        var relative = System.IO.Path.GetRelativePath(System.IO.Path.GetFullPath(folder), System.IO.Path.GetFullPath(path));
+        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !System.IO.Path.IsPathRooted(relative));
     }
 
     protected override void DisposeEngine()
@@ -146,7 +339,7 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
     }
 
     /// <summary>Connects on the first file to send, so -WhatIf and empty input never touch Kafka.</summary>
-    private void Connect()
+    private void Connect(Streamsend.Engine.Events.IEngineEventSink? events = null, bool startSending = true)
     {
         var options = new SendOptions
         {
@@ -157,9 +350,14 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
             Distribution = Distribution,
             ThrottleLimit = ThrottleLimit,
             DeliveryTimeout = Timeout,
+            MaxBytesPerSecond = MaxBytesPerSecond > 0 ? MaxBytesPerSecond : null,
         };
-        sender = RunEngine($"Connecting to '{Topic}'", token => FileSender.ConnectAsync(options, EngineEvents, token));
+        sender = RunEngine($"Connecting to '{Topic}'", token => FileSender.ConnectAsync(options, events ?? EngineEvents, token));
         requests = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true });
+        if (!startSending)
+        {
+            return;
+        }
         var connected = sender;
         sending = Task.Run(async () =>
         {

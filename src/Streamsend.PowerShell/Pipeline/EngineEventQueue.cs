@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Streamsend.Engine.Configuration;
 using Streamsend.Engine.Events;
 
 namespace Streamsend.PowerShell.Pipeline;
@@ -8,11 +9,14 @@ internal sealed class EngineEventQueue : IEngineEventSink, IDisposable
 {
     private readonly BlockingCollection<EngineEvent> queue = new();
 
+    /// <summary>Every event passes here on its way to the host, so this is where secrets are masked.</summary>
+    public SecretRedactor Redactor { get; set; } = SecretRedactor.None;
+
     public void Post(EngineEvent engineEvent)
     {
         if (!queue.IsAddingCompleted)
         {
-            queue.Add(engineEvent);
+            queue.Add(Redactor.Redact(engineEvent));
         }
     }
 

@@ -15,6 +15,7 @@ internal sealed class ProgressView
 
     private readonly Cmdlet cmdlet;
     private readonly string activity;
+    private readonly bool enabled;
     private readonly Dictionary<Guid, FileBar> bars = new();
     private readonly Stopwatch run = Stopwatch.StartNew();
     private TimeSpan? lastOverall;
@@ -22,10 +23,12 @@ internal sealed class ProgressView
     private long completedBytes;
     private int completedFiles;
 
-    public ProgressView(Cmdlet cmdlet, string activity)
+    /// <param name="enabled">False in unattended runs: no record is built or written, so progress costs nothing.</param>
+    public ProgressView(Cmdlet cmdlet, string activity, bool enabled = true)
     {
         this.cmdlet = cmdlet;
         this.activity = activity;
+        this.enabled = enabled;
     }
 
     /// <summary>Bytes and files the run expects in all, when known (sending); 0 when not (receiving).</summary>
@@ -35,6 +38,10 @@ internal sealed class ProgressView
 
     public void Update(TransferProgress progress)
     {
+        if (!enabled)
+        {
+            return;
+        }
         if (!bars.TryGetValue(progress.TransferId, out var bar))
         {
             bar = new FileBar(nextActivityId++);
@@ -59,6 +66,10 @@ internal sealed class ProgressView
     /// <summary>Closes every bar still open.</summary>
     public void Complete()
     {
+        if (!enabled)
+        {
+            return;
+        }
         foreach (var bar in bars.Values)
         {
             Write(new ProgressRecord(bar.ActivityId, bar.Latest?.RelativePath ?? activity, "Stopped") { ParentActivityId = OverallActivityId, RecordType = ProgressRecordType.Completed });

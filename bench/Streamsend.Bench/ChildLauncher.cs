@@ -1,0 +1,39 @@
+using System.Diagnostics;
+
+namespace Streamsend.Bench;
+
+/// <summary>Starts this program again in a child mode and collects the one report it prints.</summary>
+public static class ChildLauncher
+{
+    public static Task<ChildReport> RunAsync(params string[] arguments) => Task.Run(() => Run(arguments));
+
+    private static ChildReport Run(string[] arguments)
+    {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark cannot find its own executable.");
+        var start = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(typeof(ChildLauncher).Assembly.Location);
+        }
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var child = Process.Start(start) ?? throw new InvalidOperationException("The child process did not start.");
+        ChildReport? report = null;
+        var other = new List<string>();
+        while (child.StandardOutput.ReadLine() is { } line)
+        {
+            if (ChildReport.TryParse(line) is { } parsed)
+            {
+                report = parsed;
+            }
+            else
+            {
+                other.Add(line);
+            }
+        }
+        child.WaitForExit();
+        return report ?? throw new InvalidOperationException($"The child '{string.Join(' ', arguments)}' exited with {child.ExitCode} and no result. {string.Join(Environment.NewLine, other)}");
+    }
+}

@@ -1,0 +1,30 @@
+using Streamsend.Bench;
+
+// Without arguments (or with `run [options]`): the whole benchmark against an in-process mock cluster.
+// The other modes are the child processes it starts; see SenderChild.
+try
+{
+    switch (args)
+    {
+        case ["send", var bootstrap, var topic, var path, .. var properties]:
+            Console.WriteLine((await SenderChild.SendAsync(bootstrap, topic, path, properties)).ToLine());
+            return 0;
+        case ["raw-produce", var bootstrap, var topic, var partitions, var path, var messageSize]:
+            Console.WriteLine((await RawKafka.ProduceAsync(bootstrap, topic, int.Parse(partitions), path, int.Parse(messageSize))).ToLine());
+            return 0;
+        case ["idle"]:
+            Console.WriteLine((await SenderChild.IdleAsync()).ToLine());
+            return 0;
+        case [] or ["run", ..]:
+            return await BenchmarkRun.RunAsync(BenchmarkSettings.Parse(args.Skip(1).ToArray()));
+        default:
+            Console.Error.WriteLine(BenchmarkSettings.Usage);
+            return 2;
+    }
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(BenchmarkSettings.Usage);
+    return 2;
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Streamsend.Engine;
+using Streamsend.Engine.Events;
+using Streamsend.Engine.Kafka;
+using Streamsend.Engine.Sending;
+
+namespace Streamsend.Bench;
+
+/// <summary>
+/// The child processes of the benchmark: a sender (Streamsend or raw) alone in its process, so that its CPU time and
+/// peak memory are its own and not the mock cluster's or the receiver's.
+/// </summary>
+public static class SenderChild
+{
+    /// <summary>`send BOOTSTRAP TOPIC PATH [name=value...]`: sends a file or a folder with Streamsend's defaults and these librdkafka properties.</summary>
+    public static async Task<ChildReport> SendAsync(string bootstrap, string topic, string path, IEnumerable<string> properties)
+    {
+        var events = new CountingEventSink();
+        var kafka = new Dictionary<string, string> { ["log_level"] = "3" };
+        foreach (var property in properties)
+        {
+            var parts = property.Split('=', 2);
+            kafka[parts[0]] = parts.Length == 2 ? parts[1] : throw new FormatException($"'{property}' is not name=value.");
+        }
+        var options = new SendOptions
+        {
+            Kafka = new KafkaSettings(bootstrap, kafka),
+            Topic = topic,
+            SenderName = "bench",
+            // The mock has no DescribeConfigs; it answers at once with an error, and the sender falls back to 1,000,000.
+            SizeLimitLookupTimeout = TimeSpan.FromSeconds(2),
+        };
+        using var sender = await FileSender.ConnectAsync(options, events, CancellationToken.None);
+        var requests = Channel.CreateUnbounded<SendRequest>();
+        var bytes = 0L;
+        var files = 0;
+        foreach (var request in SourceTree.Expand(Path.GetFullPath(path), null))
+        {
+            bytes += new FileInfo(request.FullPath).Length;
+            files++;
+            requests.Writer.TryWrite(request);
+        }
+        requests.Writer.Complete();
+        var cpu = ProcessMeter.CpuTime();
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        await sender.SendAllAsync(requests.Reader, CancellationToken.None);
+        clock.Stop();
+        var cpuUsed = ProcessMeter.CpuTime() - cpu;
+        var problem = events.FirstFailure?.Message ?? (events.Sent != files ? $"{events.Sent} of {files} files sent" : null);
+        return new ChildReport(bytes, events.Sent, clock.Elapsed.TotalSeconds, cpuUsed.TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), started.ToUnixTimeMilliseconds(), events.Failures, problem);
+    }
+
+    /// <summary>`idle`: the same runtime with the engine and librdkafka loaded, doing nothing: the baseline for peak memory.</summary>
+    public static async Task<ChildReport> IdleAsync()
+    {
+        LibrdkafkaNativeLoader.EnsureInstalled();
+        _ = Confluent.Kafka.Library.Version;
+        _ = typeof(FileSender).Assembly.GetTypes();
+        await Task.Delay(500);
+        return new ChildReport(0, 0, 0, ProcessMeter.CpuTime().TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 0, null);
+    }
+
+    private sealed class CountingEventSink : IEngineEventSink
+    {
+        private int sent;
+        private int failures;
+        private StreamsendException? firstFailure;
+
+        public int Sent => Volatile.Read(ref sent);
+
+        public int Failures => Volatile.Read(ref failures);
+
+        public StreamsendException? FirstFailure => Volatile.Read(ref firstFailure);
+
+        public void Post(EngineEvent engineEvent)
+        {
+            switch (engineEvent)
+            {
+                case FileSentEvent:
+                    Interlocked.Increment(ref sent);
+                    break;
+                case TransferFailedEvent failed:
+                    Interlocked.Increment(ref failures);
+                    Interlocked.CompareExchange(ref firstFailure, failed.Error, null);
+                    break;
+                case DiagnosticEvent { Level: DiagnosticLevel.Warning } warning:
+                    Console.Error.WriteLine($"warning: {warning.Message}");
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using Streamsend.Engine.Events;
+using Streamsend.Engine.Sending;
+using Streamsend.Engine.Sinks.S3;
+using Streamsend.Engine.Tests.Support;
+using Streamsend.Engine.Wire;
+
+namespace Streamsend.Engine.Tests.Sinks;
+
+public sealed class S3SinkTests : IClassFixture<MockClusterFixture>, IClassFixture<S3rverFixture>
+{
+    private const int Chunk = 256 * 1024;
+    private readonly MockClusterFixture kafka;
+    private readonly S3rverFixture s3;
+
+    public S3SinkTests(MockClusterFixture kafka, S3rverFixture s3)
+    {
+        this.kafka = kafka;
+        this.s3 = s3;
+    }
+
+    [Fact]
+    public async Task A_file_larger_than_a_part_arrives_out_of_order_and_lands_as_one_verified_object()
+    {
+        using var files = new TestFiles();
+        var source = files.Write("outbox/video.bin", 20 * 1024 * 1024 + 12345, seed: 7);
+        var topic = kafka.NewTopic(partitions: 16);
+        var receive = TransferHarness.ReceiveOptions(kafka.Settings, topic, "unused", maxFiles: 1) with
+        {
+            Sink = new S3Sink(S3Location.Parse($"s3://{S3rverFixture.Bucket}/roundtrip"), s3.Options),
+        };
+
+        var (summary, sent, received) = await TransferHarness.SendWhileReceivingAsync(
+            TransferHarness.SendOptions(kafka.Settings, topic, Chunk), SourceTree.Expand(Path.Combine(files.Root, "outbox"), null), receive);
+
+        Assert.Empty(received.Failures);
+        Assert.Equal(1, summary.FilesLanded);
+        var landed = Assert.Single(received.Of<FileReceivedEvent>()).File;
+        Assert.Equal($"s3://{S3rverFixture.Bucket}/roundtrip/video.bin", landed.FullName);
+        Assert.False(string.IsNullOrEmpty(landed.ETag));
+        Assert.Equal(Md5Of(source), await s3.Md5OfObjectAsync("roundtrip/video.bin"));
+        Assert.Equal(new[] { "roundtrip/video.bin" }, await s3.KeysAsync("roundtrip/"));
+        Assert.Empty(await s3.OpenUploadsAsync());
+    }
+
+    [Fact]
+    public async Task A_file_whose_md5_does_not_match_is_aborted_leaving_no_object_and_no_parts()
+    {
+        var size = 20 * 1024 * 1024;
+        var content = new byte[size];
+        new Random(11).NextBytes(content);
+        var topic = kafka.NewTopic(partitions: 8);
+        var transfer = Guid.NewGuid();
+        var chunks = (size + Chunk - 1) / Chunk;
+        using (var raw = new RawProducer(kafka.Settings))
+        {
+            for (var index = 0; index < chunks; index++)
+            {
+                var offset = (long)index * Chunk;
+                var value = content.AsSpan((int)offset, (int)Math.Min(Chunk, size - offset)).ToArray();
+                var header = new ChunkHeader(MessageKind.Chunk, transfer, "bad.bin", "test-sender", index, chunks, offset, size, DateTimeOffset.UtcNow,
+                    index == chunks - 1 ? new string('0', 32) : null);
+                await raw.ProduceChunkAsync(topic, index % 8, header, value);
+            }
+        }
+        var events = new RecordingEventSink();
+        var receive = TransferHarness.ReceiveOptions(kafka.Settings, topic, "unused", maxFiles: null) with
+        {
+            Sink = new S3Sink(S3Location.Parse($"s3://{S3rverFixture.Bucket}/mismatch"), s3.Options),
+        };
+
+        var summary = await Streamsend.Engine.Receiving.FileReceiver.RunAsync(receive, events, CancellationToken.None);
+        await receive.Sink.DisposeAsync();
+
+        Assert.Equal(0, summary.FilesLanded);
+        Assert.Equal("ChecksumMismatch", Assert.Single(events.Failures).ErrorId);
+        Assert.Empty(await s3.KeysAsync("mismatch/"));
+        Assert.Empty(await s3.OpenUploadsAsync());
+    }
+
+    private static string Md5Of(string path) => Convert.ToHexString(MD5.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
+}

@@ -1,0 +1,67 @@
+using Streamsend.Engine.Spool;
+
+namespace Streamsend.Engine.Tests.Spool;
+
+public sealed class SendJournalTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("streamsend-journal-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public void Entries_survive_a_save_and_reopen()
+    {
+        var path = Path.Combine(folder, "state", "journal.json");
+        var journal = SendJournal.Open(path, out _);
+        var entry = new JournalEntry("a/b.txt", 12, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), "0123456789abcdef0123456789abcdef", Guid.NewGuid(), DateTime.UtcNow);
+        journal.Record(entry);
+        journal.Save();
+
+        var reopened = SendJournal.Open(path, out var warning);
+
+        Assert.Null(warning);
+        Assert.Equal(entry, reopened.Find("a/b.txt"));
+        Assert.Equal(new[] { "journal.json" }, Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_crash_while_writing_leaves_the_previous_journal_readable()
+    {
+        var path = Path.Combine(folder, "journal.json");
+        var journal = SendJournal.Open(path, out _);
+        journal.Record(new JournalEntry("old.txt", 1, DateTime.UtcNow, "x", Guid.NewGuid(), DateTime.UtcNow));
+        journal.Save();
+        // What a crash mid-save leaves: a half-written temporary file beside the journal.
+        File.WriteAllText($"{path}.{Guid.NewGuid():N}.tmp", "[{\"RelativePath\":\"new.t");
+
+        var reopened = SendJournal.Open(path, out var warning);
+
+        Assert.Null(warning);
+        Assert.NotNull(reopened.Find("old.txt"));
+    }
+
+    [Fact]
+    public void An_unreadable_journal_is_set_aside_with_a_warning()
+    {
+        var path = Path.Combine(folder, "journal.json");
+        File.WriteAllText(path, "{ not json");
+
+        var journal = SendJournal.Open(path, out var warning);
+
+        Assert.Equal(0, journal.Count);
+        Assert.Contains("could not be read", warning);
+        Assert.Single(Directory.GetFiles(folder, "journal.json.unreadable-*"));
+    }
+
+    [Fact]
+    public void The_default_path_is_one_file_per_topic_and_folder()
+    {
+        var a = SendJournal.DefaultPath("files", "/data/outbox");
+        var b = SendJournal.DefaultPath("files", "/data/other");
+        var c = SendJournal.DefaultPath("other", "/data/outbox");
+
+        Assert.Equal(3, new[] { a, b, c }.Distinct().Count());
+        Assert.StartsWith("files-", Path.GetFileName(a));
+        Assert.Equal(a, SendJournal.DefaultPath("files", "/data/outbox"));
+    }
+}

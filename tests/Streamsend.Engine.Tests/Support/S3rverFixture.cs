@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Streamsend.Engine.Sinks.S3;
+
+namespace Streamsend.Engine.Tests.Support;
+
+/// <summary>
+/// A real S3-protocol server on loopback: s3rver from npm, run by tools/s3rver/server.js (which adds the multipart
+/// listing and abort calls s3rver lacks), on a free port over an empty temporary directory, with one bucket.
+/// Installs s3rver with 'npm ci' the first time. Credentials are s3rver's built-in S3RVER/S3RVER.
+/// </summary>
+public sealed class S3rverFixture : IDisposable
+{
+    public const string Bucket = "inbox";
+    private readonly Process server;
+    private readonly string directory;
+
+    public S3rverFixture()
+    {
+        var tools = Path.Combine(RepositoryRoot(), "tools", "s3rver");
+        if (!File.Exists(Path.Combine(tools, "node_modules", "s3rver", "package.json")))
+        {
+            Run(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", tools, "ci", "--no-audit", "--no-fund");
+        }
+        directory = Directory.CreateTempSubdirectory("s3rver-").FullName;
+        var start = new ProcessStartInfo("node") { WorkingDirectory = tools, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "server.js", "--port", "0", "--directory", directory, "--bucket", Bucket })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        server = Process.Start(start)!;
+        var line = server.StandardOutput.ReadLineAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(30)) || line.Result is not { } listening || !listening.StartsWith("listening ", StringComparison.Ordinal))
+        {
+            server.Kill(entireProcessTree: true);
+            throw new InvalidOperationException("s3rver did not start.");
+        }
+        Endpoint = new Uri(listening["listening ".Length..]);
+        Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "S3RVER");
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "S3RVER");
+        Client = new AmazonS3Client(new AmazonS3Config
+        {
+            ServiceURL = Endpoint.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = "us-east-1",
+            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
+        });
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>A client of its own, to read back what the sink wrote.</summary>
+    public IAmazonS3 Client { get; }
+
+    public S3ConnectionOptions Options => new() { EndpointUrl = Endpoint };
+
+    public async Task<string> Md5OfObjectAsync(string key)
+    {
+        using var response = await Client.GetObjectAsync(Bucket, key);
+        using var md5 = System.Security.Cryptography.MD5.Create();
+        return Convert.ToHexString(await md5.ComputeHashAsync(response.ResponseStream)).ToLowerInvariant();
+    }
+
+    public async Task<List<string>> KeysAsync(string prefix)
+    {
+        var listed = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Bucket, Prefix = prefix });
+        return (listed.S3Objects ?? new List<S3Object>()).Select(o => o.Key).ToList();
+    }
+
+    public async Task<List<MultipartUpload>> OpenUploadsAsync()
+    {
+        var listed = await Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket });
+        return listed.MultipartUploads ?? new List<MultipartUpload>();
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        server.StandardInput.Close();
+        if (!server.WaitForExit(10_000))
+        {
+            server.Kill(entireProcessTree: true);
+        }
+        server.Dispose();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    private static void Run(string file, string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} in {workingDirectory} failed with exit code {process.ExitCode}.");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var current = new DirectoryInfo(AppContext.BaseDirectory); current is not null; current = current.Parent)
+        {
+            if (File.Exists(Path.Combine(current.FullName, "Streamsend.slnx")))
+            {
+                return current.FullName;
+            }
+        }
+        throw new InvalidOperationException("The repository root (Streamsend.slnx) is not above the test assembly.");
+    }
+}
