@@ -57,6 +57,11 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
     [Parameter]
     public Distribution Distribution { get; set; } = Distribution.Chunk;
 
+    /// <summary>Files smaller than this many bytes travel packed and compressed, many to a message; 0 sends every file as its own chunks. Default: a sixteenth of the chunk size.</summary>
+    [Parameter]
+    [ValidateRange(0, 100_000_000)]
+    public int PackThreshold { get; set; } = -1;
+
     /// <summary>How many files are read and sent at the same time.</summary>
     [Parameter]
     [ValidateRange(1, 256)]
@@ -156,6 +161,7 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
             SenderName = SenderName,
             Distribution = Distribution,
             ThrottleLimit = ThrottleLimit,
+            PackThreshold = PackThreshold >= 0 ? PackThreshold : null,
             DeliveryTimeout = Timeout,
         };
         sender = RunEngine($"Connecting to '{Topic}'", token => FileSender.ConnectAsync(options, EngineEvents, token));
