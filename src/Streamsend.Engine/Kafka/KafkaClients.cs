@@ -62,10 +62,31 @@ public static class KafkaClients
         }
         foreach (var (key, value) in settings.Properties)
         {
-            merged[key] = value;
+            // The guarantees (nothing reported sent before every replica has it, no offset committed before its file
+            // landed) rest on these: where the engine sets one, no configuration may change it.
+            if (!(GuaranteeProperties.Contains(key) && engineDefaults.ContainsKey(GuaranteeProperties.Canonical(key))))
+            {
+                merged[key] = value;
+            }
         }
         merged["bootstrap.servers"] = settings.BootstrapServers;
         return merged;
+    }
+
+    private static class GuaranteeProperties
+    {
+        private static readonly Dictionary<string, string> Names = new(StringComparer.Ordinal)
+        {
+            ["acks"] = "acks",
+            ["request.required.acks"] = "acks",
+            ["enable.idempotence"] = "enable.idempotence",
+            ["enable.auto.commit"] = "enable.auto.commit",
+            ["enable.auto.offset.store"] = "enable.auto.offset.store",
+        };
+
+        public static bool Contains(string key) => Names.ContainsKey(key);
+
+        public static string Canonical(string key) => Names[key];
     }
 
     /// <summary>librdkafka's own log (debug=conf dumps every property): through the redactor before anyone sees it.</summary>

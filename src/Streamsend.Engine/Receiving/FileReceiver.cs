@@ -137,6 +137,11 @@ public sealed class FileReceiver
             offsets.Pass(message);
             return;
         }
+        if (decoded.Pack is { } pack)
+        {
+            await LandPackAsync(pack, value, message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (decoded.Header is not { } header)
         {
             offsets.Pass(message);
@@ -196,6 +201,43 @@ public sealed class FileReceiver
     }
 
     private bool ownsOnlySomePartitions;
+
+    private async Task LandPackAsync(PackHeader pack, byte[] value, TopicPartitionOffset message, CancellationToken cancellationToken)
+    {
+        var holdForNextRun = false;
+        var elapsed = Stopwatch.StartNew();
+        await foreach (var outcome in PackLander.LandAsync(options.Sink, pack, value, id => recent.TryGet(id, out _), cancellationToken).ConfigureAwait(false))
+        {
+            if (outcome.Error is { } error)
+            {
+                // A destination that refused the file may accept it next run: keep the pack's offset.
+                holdForNextRun |= error.Kind is ErrorKind.WriteError or ErrorKind.ResourceUnavailable;
+                if (outcome.Entry is { } failedEntry)
+                {
+                    recent.Add(failedEntry.TransferId, TransferEnd.Rejected);
+                }
+                Fail(error);
+                continue;
+            }
+            var entry = outcome.Entry!;
+            recent.Add(entry.TransferId, TransferEnd.Landed);
+            if (outcome.AlreadyLanded)
+            {
+                continue;
+            }
+            landed++;
+            events.Post(new FileReceivedEvent(new ReceivedFile(
+                outcome.Landed!.Location, entry.RelativePath, entry.Size, entry.Md5, Verified: true, entry.RelativePath, pack.Sender, entry.TransferId, entry.LastWriteTimeUtc, options.Topic, elapsed.Elapsed, outcome.Landed.ETag)));
+        }
+        if (holdForNextRun)
+        {
+            offsets.Hold(message);
+        }
+        else
+        {
+            offsets.Pass(message);
+        }
+    }
 
     private async Task<TransferAssembly?> AssemblyForAsync(ChunkHeader header, TopicPartitionOffset message, CancellationToken cancellationToken)
     {

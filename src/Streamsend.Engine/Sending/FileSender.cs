@@ -58,10 +58,34 @@ public sealed class FileSender : IDisposable
     /// <summary>Sends every request from <paramref name="requests"/>, <see cref="SendOptions.ThrottleLimit"/> files at a time, posting one event per file.</summary>
     public async Task SendAllAsync(ChannelReader<SendRequest> requests, CancellationToken cancellationToken)
     {
-        var workers = Enumerable.Range(0, Math.Max(1, options.ThrottleLimit))
-            .Select(_ => Task.Run(() => SendWorkerAsync(requests, cancellationToken), cancellationToken));
-        await Task.WhenAll(workers).ConfigureAwait(false);
+        var chunked = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true });
+        var packed = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+        var packer = new SmallFilePacker(ProducePackAsync, Layout.PartitionCount, ChunkSize, options, events, bandwidth);
+        var work = Enumerable.Range(0, Math.Max(1, options.ThrottleLimit))
+            .Select(_ => Task.Run(() => SendWorkerAsync(chunked.Reader, cancellationToken), cancellationToken))
+            .Append(Task.Run(() => packer.RunAsync(packed.Reader, cancellationToken), cancellationToken))
+            .ToList();
+        try
+        {
+            var threshold = options.PackThreshold ?? ChunkSize / 16;
+            await foreach (var request in requests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var small = threshold > 0 && new FileInfo(request.FullPath) is { Exists: true } file && file.Length < threshold;
+                (small ? packed : chunked).Writer.TryWrite(request);
+            }
+        }
+        finally
+        {
+            chunked.Writer.TryComplete();
+            packed.Writer.TryComplete();
+        }
+        await Task.WhenAll(work).ConfigureAwait(false);
     }
+
+    private Task ProducePackAsync(int partition, PackHeader pack, byte[] value) =>
+        producer.ProduceAsync(
+            new TopicPartition(options.Topic, new Partition(partition)),
+            new Message<byte[], byte[]> { Key = WireCodec.Key(pack.PackId), Value = value, Headers = WireCodec.EncodePack(pack) });
 
     /// <summary>
     /// A worker moves on to its next file as soon as every chunk of the current one is handed to Kafka, and lets the

@@ -16,6 +16,9 @@ public sealed record SendOptions
 
     public Distribution Distribution { get; init; } = Distribution.Chunk;
 
+    /// <summary>Files smaller than this many bytes travel packed, many to a message. Null: a sixteenth of the chunk size; 0: never.</summary>
+    public int? PackThreshold { get; init; }
+
     /// <summary>Files read and sent at the same time.</summary>
     public int ThrottleLimit { get; init; } = 4;
 

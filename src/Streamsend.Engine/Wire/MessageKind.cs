@@ -8,4 +8,7 @@ public enum MessageKind
 
     /// <summary>The sender gave up on a transfer (the file changed, or it restarts with smaller chunks): discard it.</summary>
     Abort,
+
+    /// <summary>Many small files in one message, each with its own metadata and MD5 (see <see cref="PackBody"/>).</summary>
+    Pack,
 }

@@ -69,12 +69,43 @@ public static class WireCodec
         }
         try
         {
-            return DecodeResult.Ok(Parse(headers, valueLength));
+            return TryRead(headers, WireHeaders.Kind) == "pack" ? DecodeResult.OkPack(ParsePack(headers)) : DecodeResult.Ok(Parse(headers, valueLength));
         }
         catch (FormatException e)
         {
             return DecodeResult.Bad(e.Message, Claimed(headers, WireHeaders.Path), Claimed(headers, WireHeaders.Transfer));
         }
+    }
+
+    public static Headers EncodePack(PackHeader pack) => new()
+    {
+        { WireHeaders.Version, Text(WireHeaders.CurrentVersion.ToString(CultureInfo.InvariantCulture)) },
+        { WireHeaders.Kind, Text("pack") },
+        { WireHeaders.Transfer, Text(pack.PackId.ToString("N")) },
+        { WireHeaders.Sender, Text(pack.Sender) },
+        { WireHeaders.Entries, Text(pack.EntryCount.ToString(CultureInfo.InvariantCulture)) },
+        { WireHeaders.Compression, Text(pack.Compression.ToString().ToLowerInvariant()) },
+    };
+
+    private static PackHeader ParsePack(Headers headers)
+    {
+        var version = ReadInt(headers, WireHeaders.Version, 1, int.MaxValue);
+        if (version > WireHeaders.CurrentVersion)
+        {
+            throw new FormatException($"format version {version} is newer than this Streamsend understands ({WireHeaders.CurrentVersion}); upgrade the receiver");
+        }
+        var packText = Read(headers, WireHeaders.Transfer);
+        if (packText.Length != 32 || !Guid.TryParseExact(packText, "N", out var packId))
+        {
+            throw new FormatException($"pack id '{Printable(packText)}' is not 32 hex digits");
+        }
+        var compression = Read(headers, WireHeaders.Compression) switch
+        {
+            "none" => PackCompression.None,
+            "deflate" => PackCompression.Deflate,
+            var other => throw new FormatException($"unknown pack compression '{Printable(other)}'"),
+        };
+        return new PackHeader(packId, TryRead(headers, WireHeaders.Sender, MaxSenderBytes) ?? "", ReadInt(headers, WireHeaders.Entries, 1, 1_000_000), compression);
     }
 
     private static ChunkHeader Parse(Headers headers, int valueLength)

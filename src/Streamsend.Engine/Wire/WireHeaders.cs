@@ -19,6 +19,12 @@ public static class WireHeaders
     public const string LastWriteTime = "streamsend.mtime";
     public const string Md5 = "streamsend.md5";
 
+    /// <summary>Pack messages: how many files the pack holds.</summary>
+    public const string Entries = "streamsend.entries";
+
+    /// <summary>Pack messages: "none" or "deflate".</summary>
+    public const string Compression = "streamsend.compression";
+
     /// <summary>Optional: "chunk" (chunks spread over all partitions) or "file" (one partition). Absent means unknown.</summary>
     public const string Distribution = "streamsend.distribution";
 

@@ -58,6 +58,11 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
     [Parameter]
     public Distribution Distribution { get; set; } = Distribution.Chunk;
 
+    /// <summary>Files smaller than this many bytes travel packed and compressed, many to a message; 0 sends every file as its own chunks. Default: a sixteenth of the chunk size.</summary>
+    [Parameter]
+    [ValidateRange(0, 100_000_000)]
+    public int PackThreshold { get; set; } = -1;
+
     /// <summary>How many files are read and sent at the same time.</summary>
     [Parameter]
     [ValidateRange(1, 256)]
@@ -125,6 +130,11 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
         if (ArchivePath is not null && AfterSend != AfterSendAction.Move)
         {
             ThrowTerminatingError(ErrorRecords.From(new StreamsendException("ArchivePathWithoutMove", ErrorKind.InvalidArgument, "-ArchivePath is used only with -AfterSend Move.", "ArchivePath")));
+        }
+        if (Timeout < TimeSpan.FromSeconds(1))
+        {
+            // A bare number binds as ticks, and librdkafka reads 0 ms as "never time out".
+            ThrowTerminatingError(ErrorRecords.From(new StreamsendException("TimeoutTooShort", ErrorKind.InvalidArgument, $"-Timeout {Timeout} is shorter than a second; give a TimeSpan such as 00:10:00 or (New-TimeSpan -Minutes 10).", "Timeout")));
         }
         if (WatchTimeout is not null && !Watch)
         {
@@ -349,6 +359,7 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
             SenderName = SenderName,
             Distribution = Distribution,
             ThrottleLimit = ThrottleLimit,
+            PackThreshold = PackThreshold >= 0 ? PackThreshold : null,
             DeliveryTimeout = Timeout,
             MaxBytesPerSecond = MaxBytesPerSecond > 0 ? MaxBytesPerSecond : null,
         };
