@@ -108,6 +108,31 @@ Describe 'Send-StreamFile and Receive-StreamFile' {
         @(Compare-FileTree -Reference $outbox -Difference $inbox | Where-Object { -not $_.Match }) | Should -BeNullOrEmpty
     }
 
+    It 'round-trips a mixed tree: small files packed many to a message, large ones chunked, empty files too' {
+        $outbox = Join-Path $TestDrive 'mixed/outbox'
+        $inbox = Join-Path $TestDrive 'mixed/inbox'
+        $files = [ordered]@{ 'empty.txt' = 0; 'video/big.mp4' = 3MB + 5; 'video/bigger.mp4' = 2MB }
+        for ($i = 0; $i -lt 300; $i++) {
+            $files["receipts/outlet-$($i % 12)/receipt-$i.txt"] = if ($i % 2) { 1KB + $i * 37 } else { "receipt $i total 12.50 EUR`n" * (1 + $i % 40) }
+        }
+        $null = New-TestTree -Path $outbox -Files $files
+        $topic = New-Topic -Partitions 8
+        $receiver = Start-Receiver -Topic $topic -Destination $inbox -MaxFiles 303
+
+        $sent = Get-ChildItem $outbox -Recurse -File | Send-StreamFile -BootstrapServers $BootstrapServers -Topic $topic -BasePath $outbox -ChunkSize 256KB -Config $MockConfig
+        $result = Complete-Receiver $receiver
+        $info = Get-StreamTopicInfo -BootstrapServers $BootstrapServers -Topic $topic
+
+        $sent.Count | Should -Be 303
+        @($sent | Where-Object Packed).Count | Should -Be 301
+        ($sent | Where-Object RelativePath -EQ 'video/big.mp4').Chunks | Should -Be 13
+        ($info.PartitionDetails | Measure-Object High -Sum).Sum | Should -BeLessThan 40
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Files.Count | Should -Be 303
+        @(Compare-FileTree -Reference $outbox -Difference $inbox | Where-Object { -not $_.Match }) | Should -BeNullOrEmpty
+        (Get-Item (Join-Path $inbox 'empty.txt')).Length | Should -Be 0
+    }
+
     It 'reports a missing path as a non-terminating error and sends the rest' {
         $outbox = Join-Path $TestDrive 'missing/outbox'
         $null = New-TestTree -Path $outbox -Files @{ 'present.txt' = 'here' }
