@@ -123,7 +123,7 @@ Describe 'Hostile paths' {
         $kcat = (Get-Command kcat -CommandType Application | Select-Object -First 1).Source
         $file = New-TestTree -Path (Join-Path $TestDrive 'kcat/outbox') -Files @{ 'note.txt' = 'plain text through Kafka' }
         $topic = New-Topic -Partitions 1
-        $sent = Send-StreamFile -LiteralPath $file.FullName -BootstrapServers $BootstrapServers -Topic $topic
+        $sent = Send-StreamFile -LiteralPath $file.FullName -BootstrapServers $BootstrapServers -Topic $topic -PackThreshold 0
 
         $lines = @(& $kcat -C -b $BootstrapServers -t $topic -e -q -f '%k|%h|%s\n')
 
