@@ -77,7 +77,7 @@ function Invoke-BuildTask {
         if ((Get-Command $helpGenerator).Parameters.ContainsKey('OutputPath')) {
             $helpParameters.OutputPath = Join-Path $moduleBin 'en-US'
         }
-        & $helpGenerator @helpParameters
+        $null = & $helpGenerator @helpParameters
     }
     Write-Host "Module ready: Import-Module $(Join-Path $repositoryRoot 'Streamsend.psd1')"
 }
@@ -185,7 +185,8 @@ Push-Location -LiteralPath $repositoryRoot
 try {
     foreach ($name in $Task) {
         if ($name -eq 'Test') {
-            $exitCode = Invoke-TestTask
+            # The summary's exit code comes last; anything a build step wrote before it must not become the exit code.
+            $exitCode = [int](@(Invoke-TestTask)[-1])
         }
         else {
             & "Invoke-$($name)Task"
