@@ -222,8 +222,10 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
             files.Write($"outbox/scan-{i}.tif", 3 * Chunk + i, 20 + i);
         }
         var topic = kafka.NewTopic();
-        // Dropped connections are covered by the broker-down test; these are the errors a broker answers with.
-        kafka.Cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas);
+        // Errors after which a broker has certainly not written the batch. (The mock also answers RequestTimedOut without
+        // writing, yet remembers the sequence number, so the idempotent retry is acknowledged as a duplicate of a write that
+        // never happened: a real broker that says RequestTimedOut may have written it, which is what librdkafka assumes.)
+        kafka.Cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotLeaderForPartition, ErrorCode.NotEnoughReplicas, ErrorCode.LeaderNotAvailable);
         kafka.Cluster.PushRequestErrors(KafkaApiKey.Fetch, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut);
 
         var (summary, sent, received) = await TransferHarness.SendWhileReceivingAsync(
