@@ -22,6 +22,7 @@ public sealed class FileReceiver
     private readonly List<TopicPartition> assignedSinceLastMessage = new();
     private int topicPartitionCount;
     private bool everAssigned;
+    private bool ownsOnlySomePartitions;
 
     /// <summary>How much longer than -IdleTimeout a receiver waits for its first partitions (Kafka's default session timeout).</summary>
     private static readonly TimeSpan UnassignedGrace = TimeSpan.FromSeconds(45);
@@ -91,7 +92,7 @@ public sealed class FileReceiver
                 }
                 if (sinceCommit.Elapsed >= options.CommitInterval)
                 {
-                    await ExpireStaleAsync(consumer).ConfigureAwait(false);
+                    await ExpireStaleAsync().ConfigureAwait(false);
                     Commit(consumer);
                     sinceCommit.Restart();
                 }
@@ -101,7 +102,7 @@ public sealed class FileReceiver
         {
             stopReason = ReceiveStopReason.Cancelled;
         }
-        await ExpireStaleAsync(consumer).ConfigureAwait(false);
+        await ExpireStaleAsync().ConfigureAwait(false);
         var incomplete = await AbandonIncompleteAsync().ConfigureAwait(false);
         Commit(consumer);
         consumer.Close();
@@ -199,8 +200,6 @@ public sealed class FileReceiver
             await LandAsync(assembly, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private bool ownsOnlySomePartitions;
 
     private async Task LandPackAsync(PackHeader pack, byte[] value, TopicPartitionOffset message, CancellationToken cancellationToken)
     {
@@ -341,7 +340,7 @@ public sealed class FileReceiver
     }
 
     /// <summary>Gives up files whose chunks stopped arriving: the sender died, or retention deleted the rest.</summary>
-    private async Task ExpireStaleAsync(IConsumer<byte[], byte[]> consumer)
+    private async Task ExpireStaleAsync()
     {
         var now = DateTimeOffset.UtcNow;
         foreach (var assembly in assemblies.Values.Where(a => now - a.LastChunkAt >= options.IncompleteTransferTimeout).ToList())

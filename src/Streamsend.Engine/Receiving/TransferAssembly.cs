@@ -73,7 +73,7 @@ internal sealed class TransferAssembly : IAsyncDisposable
         {
             return $"chunk {header.ChunkIndex} implies {size}-byte chunks where others implied {chunkSize}";
         }
-        if (header.Offset != header.ChunkIndex * size || ChunkSizingCount(size.Value) != First.ChunkCount)
+        if (header.Offset != header.ChunkIndex * size || Sending.ChunkSizing.ChunkCountOf(First.FileSize, size.Value) != First.ChunkCount)
         {
             return $"chunk {header.ChunkIndex} sits at offset {header.Offset}, which does not fit {First.ChunkCount} chunks of {size} bytes in {First.FileSize} bytes";
         }
@@ -141,6 +141,4 @@ internal sealed class TransferAssembly : IAsyncDisposable
     /// <summary>A non-last chunk's length is the chunk size; a last chunk's offset over its index is (when its index is above 0).</summary>
     private static long? InferChunkSize(ChunkHeader header, int length) =>
         !header.IsLastChunk ? length : header.ChunkIndex > 0 && header.Offset % header.ChunkIndex == 0 ? header.Offset / header.ChunkIndex : null;
-
-    private int ChunkSizingCount(long size) => First.FileSize == 0 ? 1 : (int)((First.FileSize + size - 1) / size);
 }

@@ -13,5 +13,8 @@ public static class ChunkSizing
     /// <summary>After the broker said "too large": three quarters, so a few steps reach any limit without many retries.</summary>
     public static int Shrink(int chunkSize) => Math.Max(MinimumChunkSize, chunkSize / 4 * 3);
 
-    public static int ChunkCount(long fileSize, int chunkSize) => fileSize == 0 ? 1 : checked((int)((fileSize + chunkSize - 1) / chunkSize));
+    public static int ChunkCount(long fileSize, int chunkSize) => checked((int)ChunkCountOf(fileSize, chunkSize));
+
+    /// <summary>The same count without narrowing, for sizes a received header claims (they may be hostile).</summary>
+    public static long ChunkCountOf(long fileSize, long chunkSize) => fileSize == 0 ? 1 : (fileSize + chunkSize - 1) / chunkSize;
 }
