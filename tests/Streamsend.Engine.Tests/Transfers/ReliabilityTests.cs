@@ -213,7 +213,7 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
         Assert.Equal(TestFiles.Hashes(Path.Combine(files.Root, "outbox")), TestFiles.Hashes(Path.Combine(files.Root, "inbox")));
     }
 
-    [Fact(Skip = "Flaky against librdkafka's mock cluster (issue 4 stays open): in full-suite runs one acknowledged chunk in 15 was missing from the log or from the fetch, a mock artifact seen with RequestTimedOut on produce (measured: 14 of 15 chunks stored, all acknowledged) and not yet pinned down for the other injected errors.")]
+    [Fact]
     public async Task Request_errors_injected_on_produce_and_fetch_are_retried_and_every_file_arrives_once()
     {
         using var files = new TestFiles();
@@ -222,14 +222,23 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
             files.Write($"outbox/scan-{i}.tif", 3 * Chunk + i, 20 + i);
         }
         var topic = kafka.NewTopic();
-        // Errors after which a broker has certainly not written the batch. (The mock also answers RequestTimedOut without
-        // writing, yet remembers the sequence number, so the idempotent retry is acknowledged as a duplicate of a write that
-        // never happened: a real broker that says RequestTimedOut may have written it, which is what librdkafka assumes.)
-        kafka.Cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotLeaderForPartition, ErrorCode.NotEnoughReplicas, ErrorCode.LeaderNotAvailable);
+        kafka.Cluster.PushRequestErrors(KafkaApiKey.Produce, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut, ErrorCode.NotEnoughReplicas, ErrorCode.LeaderNotAvailable);
         kafka.Cluster.PushRequestErrors(KafkaApiKey.Fetch, ErrorCode.NotLeaderForPartition, ErrorCode.RequestTimedOut);
+        // One produce request in flight per connection, for the mock's sake only. librdkafka, when request R2 of a
+        // partition succeeds after R1 failed, acknowledges R1's messages too (rd_kafka_handle_idempotent_Produce_success):
+        // a real broker would have refused R2 as out of sequence unless R1 had been written. The mock checks sequence
+        // numbers only for transactional producers (rd_kafka_mock_validate_records), so it writes R2 after a lost R1 and
+        // an acknowledged chunk vanishes. With R2 never sent before R1 is answered, the test sees what a broker would do.
+        var sendOptions = TransferHarness.SendOptions(kafka.Settings, topic, Chunk) with
+        {
+            Kafka = kafka.Settings with
+            {
+                Properties = new Dictionary<string, string>(kafka.Settings.Properties) { ["max.in.flight.requests.per.connection"] = "1" },
+            },
+        };
 
         var (summary, sent, received) = await TransferHarness.SendWhileReceivingAsync(
-            TransferHarness.SendOptions(kafka.Settings, topic, Chunk),
+            sendOptions,
             SourceTree.Expand(Path.Combine(files.Root, "outbox"), null),
             TransferHarness.ReceiveOptions(kafka.Settings, topic, Path.Combine(files.Root, "inbox"), 4));
 
