@@ -24,19 +24,8 @@ BeforeAll {
     }
 
     function script:Start-Receiver([string]$Topic, [string]$Destination, [int]$MaxFiles) {
-        Start-ThreadJob -ArgumentList $ModulePath, $BootstrapServers, $Topic, $Destination, $MaxFiles, $MockConfig, $Endpoint -ScriptBlock {
-            param($modulePath, $servers, $topic, $destination, $maxFiles, $config, $endpoint)
-            Import-Module $modulePath
-            Receive-StreamFile -BootstrapServers $servers -Topic $topic -Destination $destination -MaxFiles $maxFiles `
-                -Timeout (New-TimeSpan -Minutes 4) -Config $config -GroupId "pester-$topic" -EndpointUrl $endpoint
-        }
-    }
-
-    function script:Complete-Receiver($Job) {
-        $null = Wait-Job $Job -Timeout 300
-        $received = Receive-Job $Job -ErrorVariable receiveErrors -ErrorAction SilentlyContinue
-        Remove-Job $Job -Force
-        [pscustomobject]@{ Files = @($received); Errors = @($receiveErrors) }
+        Start-ReceiverJob -BootstrapServers $BootstrapServers -Topic $Topic -Destination $Destination -Config $MockConfig `
+            -Parameters @{ MaxFiles = $MaxFiles; Timeout = New-TimeSpan -Minutes 4; EndpointUrl = $Endpoint }
     }
 
     function script:Get-ObjectMd5([string]$Key) {
@@ -66,7 +55,7 @@ Describe 'Receive-StreamFile -Destination s3://' {
 
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $sent = Send-StreamFile -LiteralPath $file.FullName -BootstrapServers $BootstrapServers -Topic $topic -Config $MockConfig
-        $result = Complete-Receiver $receiver
+        $result = Complete-ReceiverJob $receiver
         Write-Host "    60 MB sent and landed in S3 in $([Math]::Round($clock.Elapsed.TotalSeconds, 1)) s"
 
         $result.Errors | Should -BeNullOrEmpty
@@ -97,7 +86,7 @@ Describe 'Receive-StreamFile -Destination s3://' {
         $receiver = Start-Receiver -Topic $topic -Destination 's3://inbox/tree/2026' -MaxFiles $files.Count
 
         $sent = Send-StreamFile $outbox -BootstrapServers $BootstrapServers -Topic $topic -ChunkSize 64KB -Config $MockConfig -ThrottleLimit 8
-        $result = Complete-Receiver $receiver
+        $result = Complete-ReceiverJob $receiver
 
         $result.Errors | Should -BeNullOrEmpty
         $result.Files.Count | Should -Be $files.Count
@@ -147,13 +136,9 @@ Describe 'Receive-StreamFile -Destination s3://' {
         # The mock cluster hands the dead member's partitions over only when its session times out (6 s here).
         $stop = if ($landedFirst.Count -lt 10) { @{ MaxFiles = 10 - $landedFirst.Count } } else { @{ IdleTimeout = New-TimeSpan -Seconds 20 } }
         $config = $MockConfig + @{ 'session.timeout.ms' = 6000; 'heartbeat.interval.ms' = 250 }
-        $second = Start-ThreadJob -ArgumentList $ModulePath, $BootstrapServers, $topic, $config, $Endpoint, $stop -ScriptBlock {
-            param($modulePath, $servers, $topic, $config, $endpoint, $stop)
-            Import-Module $modulePath
-            Receive-StreamFile -BootstrapServers $servers -Topic $topic -Destination 's3://inbox/killed' @stop `
-                -Timeout (New-TimeSpan -Minutes 3) -Config $config -GroupId "pester-$topic" -EndpointUrl $endpoint
-        }
-        $result = Complete-Receiver $second
+        $second = Start-ReceiverJob -BootstrapServers $BootstrapServers -Topic $topic -Destination 's3://inbox/killed' -Config $config `
+            -Parameters ($stop + @{ Timeout = New-TimeSpan -Minutes 3; EndpointUrl = $Endpoint })
+        $result = Complete-ReceiverJob $second
         Write-Host "    killed with $($landedFirst.Count) landed and $openAtKill uploads open; the restart landed $($result.Files.Count)"
 
         $openAtKill | Should -BeGreaterThan 0 -Because 'the receiver must be killed mid-upload for this test to mean anything'
