@@ -397,14 +397,11 @@ if (`$failed) { exit 1 }
             $result
         }
         $sentLines = @($runs.Output -split "`r?`n" | Where-Object { $_ -like 'SENT *' })
-        $receiver = Start-ThreadJob -ArgumentList $ModulePath, $BootstrapServers, $topic, $inbox, $MockConfig -ScriptBlock {
-            param($modulePath, $servers, $topic, $destination, $config)
-            Import-Module $modulePath
-            Receive-StreamFile -BootstrapServers $servers -Topic $topic -Destination $destination -IdleTimeout 00:00:05 -Timeout 00:02:00 -Config $config -GroupId "pester-$topic"
-        }
-        $null = Wait-Job $receiver -Timeout 180
-        $received = @(Receive-Job $receiver)
-        Remove-Job $receiver -Force
+        $receiver = Start-ReceiverJob -BootstrapServers $BootstrapServers -Topic $topic -Destination $inbox -Config $MockConfig `
+            -Parameters @{ IdleTimeout = [timespan]'00:00:05'; Timeout = [timespan]'00:02:00' }
+        $result = Complete-ReceiverJob $receiver -TimeoutSeconds 180
+        $result.Errors | Should -BeNullOrEmpty
+        $received = $result.Files
 
         @($sentLines | Sort-Object) | Should -Be @('SENT in-progress/big.log', 'SENT r1/a.txt', 'SENT r1/b.bin', 'SENT r2/c.txt')
         @($runs[0].Output -split "`r?`n" | Where-Object { $_ -like 'SENT *' }).Count | Should -Be 2

@@ -20,8 +20,47 @@ function Import-StreamsendModule {
     Import-Module (Join-Path $repositoryRoot 'Streamsend.psd1') -Global -ErrorAction Stop
 }
 
+function Start-ReceiverJob {
+    <#
+    .SYNOPSIS
+    Runs Receive-StreamFile in a thread job, with the module imported in the job's own runspace, while the test sends
+    from its own; Complete-ReceiverJob collects it. The group is pester-<topic> unless -Parameters names one.
+    .EXAMPLE
+    $job = Start-ReceiverJob -BootstrapServers $servers -Topic $topic -Destination $inbox -Config $MockConfig -Parameters @{ MaxFiles = 3 }
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][string]$BootstrapServers,
+        [Parameter(Mandatory)][string]$Topic,
+        [Parameter(Mandatory)][string]$Destination,
+        [hashtable]$Config = @{},
+        # More Receive-StreamFile parameters: MaxFiles, IdleTimeout, Timeout, EndpointUrl, GroupId...
+        [hashtable]$Parameters = @{}
+    )
+    $receive = @{ BootstrapServers = $BootstrapServers; Topic = $Topic; Destination = $Destination; Config = $Config; GroupId = "pester-$Topic" }
+    foreach ($name in $Parameters.Keys) {
+        $receive[$name] = $Parameters[$name]
+    }
+    Start-ThreadJob -ArgumentList (Join-Path $repositoryRoot 'Streamsend.psd1'), $receive -ScriptBlock {
+        param($modulePath, $receive)
+        Import-Module $modulePath
+        Receive-StreamFile @receive
+    }
+}
+
+function Complete-ReceiverJob {
+    <# Waits for a Start-ReceiverJob job (at most -TimeoutSeconds), removes it and returns what it received: Files and Errors. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)]$Job, [int]$TimeoutSeconds = 300)
+    $null = Wait-Job $Job -Timeout $TimeoutSeconds
+    $received = Receive-Job $Job -ErrorVariable receiveErrors -ErrorAction SilentlyContinue
+    Remove-Job $Job -Force
+    [pscustomobject]@{ Files = @($received); Errors = @($receiveErrors) }
+}
+
 Export-ModuleMember -Function @(
     'Import-StreamsendModule'
+    'Start-ReceiverJob', 'Complete-ReceiverJob'
     'Start-MockKafka', 'Send-MockKafkaCommand', 'Stop-MockKafka'
     'New-RandomFile', 'New-TestTree', 'Get-FileTreeHash', 'Compare-FileTree'
 )

@@ -8,7 +8,6 @@ BeforeAll {
     $script:BootstrapServers = $cluster.BootstrapServers
     # The mock answers an empty fetch only after fetch.wait.max.ms; 10 ms keeps the tests quick.
     $script:MockConfig = @{ 'fetch.wait.max.ms' = 10 }
-    $script:ModulePath = Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'Streamsend.psd1'
 
     function script:New-Topic([int]$Partitions = 4) {
         $name = "files-$([guid]::NewGuid().ToString('N'))"
@@ -18,19 +17,8 @@ BeforeAll {
 
     # The receiver runs in its own runspace while the test sends from this one.
     function script:Start-Receiver([string]$Topic, [string]$Destination, [int]$MaxFiles) {
-        Start-ThreadJob -ArgumentList $ModulePath, $BootstrapServers, $Topic, $Destination, $MaxFiles, $MockConfig -ScriptBlock {
-            param($modulePath, $servers, $topic, $destination, $maxFiles, $config)
-            Import-Module $modulePath
-            Receive-StreamFile -BootstrapServers $servers -Topic $topic -Destination $destination -MaxFiles $maxFiles `
-                -Timeout (New-TimeSpan -Minutes 4) -Config $config -GroupId "pester-$topic"
-        }
-    }
-
-    function script:Complete-Receiver($Job) {
-        $null = Wait-Job $Job -Timeout 300
-        $received = Receive-Job $Job -ErrorVariable receiveErrors -ErrorAction SilentlyContinue
-        Remove-Job $Job -Force
-        [pscustomobject]@{ Files = @($received); Errors = @($receiveErrors) }
+        Start-ReceiverJob -BootstrapServers $BootstrapServers -Topic $Topic -Destination $Destination -Config $MockConfig `
+            -Parameters @{ MaxFiles = $MaxFiles; Timeout = New-TimeSpan -Minutes 4 }
     }
 }
 
@@ -52,7 +40,7 @@ Describe 'Send-StreamFile and Receive-StreamFile' {
         $receiver = Start-Receiver -Topic $topic -Destination $inbox -MaxFiles 2000
 
         $sent = Get-ChildItem $outbox -Recurse -File | Send-StreamFile -BootstrapServers $BootstrapServers -Topic $topic -BasePath $outbox -Config $MockConfig -ThrottleLimit 8
-        $result = Complete-Receiver $receiver
+        $result = Complete-ReceiverJob $receiver
 
         $sent.Count | Should -Be 2000
         $result.Errors | Should -BeNullOrEmpty
@@ -72,7 +60,7 @@ Describe 'Send-StreamFile and Receive-StreamFile' {
         $receiver = Start-Receiver -Topic $topic -Destination $inbox -MaxFiles 1
 
         $sent = Send-StreamFile -LiteralPath $file.FullName -BootstrapServers $BootstrapServers -Topic $topic -Config $MockConfig
-        $result = Complete-Receiver $receiver
+        $result = Complete-ReceiverJob $receiver
 
         $sent.Length | Should -Be 100MB
         $sent.Chunks | Should -Be ([Math]::Ceiling(100MB / 950000))
@@ -98,7 +86,7 @@ Describe 'Send-StreamFile and Receive-StreamFile' {
         $receiver = Start-Receiver -Topic $topic -Destination $inbox -MaxFiles 7
 
         $sent = Send-StreamFile $outbox -BootstrapServers $BootstrapServers -Topic $topic -ChunkSize 64KB -Config $MockConfig
-        $result = Complete-Receiver $receiver
+        $result = Complete-ReceiverJob $receiver
 
         $sent.Count | Should -Be 7
         ($sent | Where-Object RelativePath -EQ 'exactly-two-chunks.bin').Chunks | Should -Be 2
@@ -120,7 +108,7 @@ Describe 'Send-StreamFile and Receive-StreamFile' {
         $receiver = Start-Receiver -Topic $topic -Destination $inbox -MaxFiles 303
 
         $sent = Get-ChildItem $outbox -Recurse -File | Send-StreamFile -BootstrapServers $BootstrapServers -Topic $topic -BasePath $outbox -ChunkSize 256KB -Config $MockConfig
-        $result = Complete-Receiver $receiver
+        $result = Complete-ReceiverJob $receiver
         $info = Get-StreamTopicInfo -BootstrapServers $BootstrapServers -Topic $topic
 
         $sent.Count | Should -Be 303

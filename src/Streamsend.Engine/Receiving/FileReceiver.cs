@@ -20,6 +20,11 @@ public sealed class FileReceiver
     private readonly SafeOffsetTracker offsets = new();
     private readonly List<TopicPartition> revokedSinceLastMessage = new();
     private readonly List<TopicPartition> assignedSinceLastMessage = new();
+    // Chunk-spread transfers refused because this receiver owned only some partitions, with the messages of theirs it
+    // holds. Owning only some partitions can be a passing state (a restarted receiver shares the group with its dead
+    // predecessor until that one's session times out), so the refusal lasts only until the assignment changes and the
+    // offsets stay held: a receiver that owns every partition receives the file again.
+    private readonly Dictionary<Guid, List<TopicPartitionOffset>> refusedForAssignment = new();
     private int topicPartitionCount;
     private bool everAssigned;
     private bool ownsOnlySomePartitions;
@@ -74,7 +79,7 @@ public sealed class FileReceiver
                     break;
                 }
                 var result = Consume(consumer);
-                await DropRevokedAsync().ConfigureAwait(false);
+                await DropRevokedAsync(consumer).ConfigureAwait(false);
                 if (ReportRetentionGaps(consumer))
                 {
                     everAssigned = true;
@@ -153,16 +158,33 @@ public sealed class FileReceiver
                 decoded.ClaimedPath ?? message.ToString()));
             return;
         }
-        if (recent.TryGet(header.TransferId, out _))
+        if (recent.TryGet(header.TransferId, out var end))
         {
-            offsets.Pass(message);
+            if (end == TransferEnd.Deferred)
+            {
+                offsets.Hold(message);
+            }
+            else
+            {
+                offsets.Pass(message);
+            }
             return;
         }
         if (header.Kind == MessageKind.Abort)
         {
             offsets.Pass(message);
-            await EndAsync(header.TransferId, TransferEnd.Aborted, releaseOffsets: true).ConfigureAwait(false);
+            if (refusedForAssignment.Remove(header.TransferId, out var refused))
+            {
+                offsets.Release(refused);
+            }
+            await EndAsync(header.TransferId, TransferEnd.Aborted).ConfigureAwait(false);
             events.Warning($"The sender abandoned '{header.RelativePath}' (transfer {header.TransferId:N}); nothing of it was landed.");
+            return;
+        }
+        if (refusedForAssignment.TryGetValue(header.TransferId, out var refusedMessages))
+        {
+            offsets.Hold(message);
+            refusedMessages.Add(message);
             return;
         }
         var assembly = await AssemblyForAsync(header, message, cancellationToken).ConfigureAwait(false);
@@ -173,7 +195,7 @@ public sealed class FileReceiver
         if (assembly.Misfit(header, value.Length) is { } misfit)
         {
             offsets.Pass(message);
-            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: true).ConfigureAwait(false);
+            await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);
             Fail(new StreamsendException("InconsistentTransfer", ErrorKind.InvalidData, $"'{assembly.FinalLocation}' was not landed: {misfit}.", assembly.FinalLocation));
             return;
         }
@@ -190,7 +212,7 @@ public sealed class FileReceiver
         catch (StreamsendException e)
         {
             // Its offsets stay held, so nothing is committed past it and the next run receives it again.
-            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: false).ConfigureAwait(false);
+            await EndAsync(header.TransferId, TransferEnd.Deferred).ConfigureAwait(false);
             Fail(e);
             return;
         }
@@ -205,15 +227,17 @@ public sealed class FileReceiver
     {
         var holdForNextRun = false;
         var elapsed = Stopwatch.StartNew();
-        await foreach (var outcome in PackLander.LandAsync(options.Sink, pack, value, id => recent.TryGet(id, out _), cancellationToken).ConfigureAwait(false))
+        // A deferred entry is tried again when its pack is re-delivered (after a rebalance): skipping it would pass the pack.
+        await foreach (var outcome in PackLander.LandAsync(options.Sink, pack, value, id => recent.TryGet(id, out var end) && end != TransferEnd.Deferred, cancellationToken).ConfigureAwait(false))
         {
             if (outcome.Error is { } error)
             {
                 // A destination that refused the file may accept it next run: keep the pack's offset.
-                holdForNextRun |= error.Kind is ErrorKind.WriteError or ErrorKind.ResourceUnavailable;
+                var retryable = error.Kind is ErrorKind.WriteError or ErrorKind.ResourceUnavailable;
+                holdForNextRun |= retryable;
                 if (outcome.Entry is { } failedEntry)
                 {
-                    recent.Add(failedEntry.TransferId, TransferEnd.Rejected);
+                    recent.Add(failedEntry.TransferId, retryable ? TransferEnd.Deferred : TransferEnd.Rejected);
                 }
                 Fail(error);
                 continue;
@@ -256,13 +280,18 @@ public sealed class FileReceiver
             }
             if (header.SpansPartitions && header.ChunkCount > 1 && ownsOnlySomePartitions)
             {
-                throw new StreamsendException(
+                // Held, not passed: whether this receiver can land the file depends on its current assignment.
+                offsets.Hold(message);
+                refusedForAssignment[header.TransferId] = new List<TopicPartitionOffset> { message };
+                Fail(new StreamsendException(
                     "DistributionMismatch",
                     ErrorKind.InvalidArgument,
                     $"'{header.RelativePath}' (transfer {header.TransferId:N}) was sent with -Distribution Chunk, which spreads a file over every partition, " +
                     $"but this receiver shares group '{options.GroupId}' and owns only some partitions, so it cannot land it and will not land half of it. " +
-                    "Send with -Distribution File to share work between receivers of one group, or give each receiver its own -GroupId.",
-                    header.RelativePath);
+                    "Send with -Distribution File to share work between receivers of one group, or give each receiver its own -GroupId. " +
+                    "Its offsets are not committed, so a receiver of the group that owns every partition receives it again.",
+                    header.RelativePath));
+                return null;
             }
             var partial = await options.Sink.BeginAsync(incoming, cancellationToken).ConfigureAwait(false);
             var assembly = new TransferAssembly(header, partial);
@@ -271,8 +300,17 @@ public sealed class FileReceiver
         }
         catch (StreamsendException e)
         {
-            offsets.Pass(message);
-            recent.Add(header.TransferId, TransferEnd.Rejected);
+            // A destination that cannot be read or written now may work next run: keep the offset (see TransferEnd.Deferred).
+            if (e.Kind is ErrorKind.WriteError or ErrorKind.ReadError or ErrorKind.ResourceUnavailable)
+            {
+                offsets.Hold(message);
+                recent.Add(header.TransferId, TransferEnd.Deferred);
+            }
+            else
+            {
+                offsets.Pass(message);
+                recent.Add(header.TransferId, TransferEnd.Rejected);
+            }
             Fail(e);
             return null;
         }
@@ -284,7 +322,7 @@ public sealed class FileReceiver
         var actual = assembly.ActualMd5();
         if (assembly.BytesReceived != header.FileSize || actual != assembly.ExpectedMd5)
         {
-            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: true).ConfigureAwait(false);
+            await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);
             Fail(new StreamsendException(
                 "ChecksumMismatch",
                 ErrorKind.InvalidData,
@@ -299,11 +337,11 @@ public sealed class FileReceiver
         }
         catch (StreamsendException e)
         {
-            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: false).ConfigureAwait(false);
+            await EndAsync(header.TransferId, TransferEnd.Deferred).ConfigureAwait(false);
             Fail(e);
             return;
         }
-        await EndAsync(header.TransferId, TransferEnd.Landed, releaseOffsets: true).ConfigureAwait(false);
+        await EndAsync(header.TransferId, TransferEnd.Landed).ConfigureAwait(false);
         landed++;
         events.Post(new ProgressEvent(new TransferProgress(header.TransferId, header.RelativePath, header.FileSize, header.FileSize, assembly.Elapsed.Elapsed, IsComplete: true)));
         events.Post(new FileReceivedEvent(new ReceivedFile(
@@ -321,9 +359,10 @@ public sealed class FileReceiver
             landedObject.ETag)));
     }
 
-    /// <summary>Ends a transfer: its staged data goes, late chunks of it will be ignored, and (unless kept) its offsets stop holding commits back.</summary>
-    private async Task EndAsync(Guid transferId, TransferEnd end, bool releaseOffsets)
+    /// <summary>Ends a transfer: its staged data goes, late chunks of it will be ignored, and (unless deferred) its offsets stop holding commits back.</summary>
+    private async Task EndAsync(Guid transferId, TransferEnd end)
     {
+        var releaseOffsets = end != TransferEnd.Deferred;
         recent.Add(transferId, end);
         if (assemblies.Remove(transferId, out var assembly))
         {
@@ -346,7 +385,7 @@ public sealed class FileReceiver
         foreach (var assembly in assemblies.Values.Where(a => now - a.LastChunkAt >= options.IncompleteTransferTimeout).ToList())
         {
             var header = assembly.First;
-            await EndAsync(header.TransferId, TransferEnd.Rejected, releaseOffsets: true).ConfigureAwait(false);
+            await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);
             Fail(new StreamsendException(
                 "TransferExpired",
                 ErrorKind.OperationTimeout,
@@ -366,6 +405,8 @@ public sealed class FileReceiver
         var assigned = assignedSinceLastMessage.ToList();
         assignedSinceLastMessage.Clear();
         ownsOnlySomePartitions = consumer.Assignment.Count < topicPartitionCount;
+        // Refusals judged on the old assignment: chunks re-delivered under this one are judged again.
+        refusedForAssignment.Clear();
         events.Verbose($"Assigned partitions {string.Join(", ", assigned.Select(p => p.Partition.Value))} of '{options.Topic}' in group '{options.GroupId}'.");
         foreach (var gap in RetentionGapCheck.Find(consumer, assigned, options.GroupId, options.Kafka.ConnectTimeout))
         {
@@ -391,15 +432,18 @@ public sealed class FileReceiver
     {
         var revoked = partitions.ToList();
         var ready = offsets.Forget(revoked);
-        if (commit && ready.Count > 0)
+        if (ready.Count > 0 && !(commit && TryCommit(consumer, ready)))
         {
-            TryCommit(consumer, ready);
+            // The partitions' next owner starts at the last committed offset, so it receives again what this receiver
+            // consumed since: files this receiver landed in that span land again at a destination of the new owner's.
+            events.Warning($"Partitions {string.Join(", ", ready.Select(r => r.Partition.Value))} of '{options.Topic}' moved to another member of group '{options.GroupId}' " +
+                $"before their progress could be committed{(commit ? "" : " (the partitions were lost)")}; the new owner receives again what this receiver consumed since the last commit.");
         }
         revokedSinceLastMessage.AddRange(revoked);
     }
 
     /// <summary>Files with chunks in partitions this receiver lost cannot complete here; the new owner receives them.</summary>
-    private async Task DropRevokedAsync()
+    private async Task DropRevokedAsync(IConsumer<byte[], byte[]> consumer)
     {
         if (revokedSinceLastMessage.Count == 0)
         {
@@ -407,6 +451,9 @@ public sealed class FileReceiver
         }
         var revoked = revokedSinceLastMessage.ToHashSet();
         revokedSinceLastMessage.Clear();
+        // An incremental rebalance revokes without assigning: what this receiver owns now decides what it can land.
+        ownsOnlySomePartitions = consumer.Assignment.Count < topicPartitionCount;
+        refusedForAssignment.Clear();
         foreach (var assembly in assemblies.Values.Where(a => a.Messages.Any(m => revoked.Contains(m.TopicPartition))).ToList())
         {
             events.Verbose($"'{assembly.First.RelativePath}' moved to another receiver of group '{options.GroupId}' (partitions reassigned).");
@@ -425,17 +472,19 @@ public sealed class FileReceiver
         }
     }
 
-    private void TryCommit(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> ready)
+    private bool TryCommit(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> ready)
     {
         try
         {
             consumer.Commit(ready);
             offsets.Committed(ready);
             events.Debug($"Committed {string.Join(", ", ready.Select(r => $"{r.Partition.Value}@{r.Offset.Value}"))}.");
+            return true;
         }
         catch (KafkaException e)
         {
             events.Verbose($"Commit of safe offsets failed ({e.Error.Reason}); it is tried again.");
+            return false;
         }
     }
 

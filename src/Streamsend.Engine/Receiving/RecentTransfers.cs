@@ -32,4 +32,11 @@ internal enum TransferEnd
     Landed,
     Rejected,
     Aborted,
+
+    /// <summary>
+    /// Refused for now (the destination refused it): its offsets stay held so the next run receives it again, and
+    /// chunks of it that arrive again in this run (a rebalance re-delivers from the committed offset) are held too,
+    /// never passed, or the commit would move past a file that did not land.
+    /// </summary>
+    Deferred,
 }
