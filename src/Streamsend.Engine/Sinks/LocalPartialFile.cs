@@ -70,10 +70,33 @@ internal sealed class LocalPartialFile : IPartialFile
 
     public async ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken)
     {
+        await FlushToDiskAsync().ConfigureAwait(false);
+        var landed = Publish();
+        Landing(() => journal.Record(file.TransferId));
+        return landed;
+    }
+
+    internal Guid TransferId => file.TransferId;
+
+    /// <summary>The first step of landing: every byte on disk (a batch flushes many files at once, see <see cref="LocalDirectorySink.LandAllAsync"/>).</summary>
+    internal async ValueTask FlushToDiskAsync()
+    {
         try
         {
             await flushing.ConfigureAwait(false);
-            RandomAccess.FlushToDisk(handle);
+        }
+        catch (IOException e)
+        {
+            throw Failed(e);
+        }
+        Landing(() => RandomAccess.FlushToDisk(handle));
+    }
+
+    /// <summary>The second step, once flushed: the file appears at its final location in one rename. The caller records it as landed.</summary>
+    internal LandedObject Publish()
+    {
+        Landing(() =>
+        {
             handle.Dispose();
             File.SetLastWriteTimeUtc(tempPath, file.LastWriteTimeUtc.UtcDateTime);
             Directory.CreateDirectory(Path.GetDirectoryName(FinalLocation)!);
@@ -83,14 +106,24 @@ internal sealed class LocalPartialFile : IPartialFile
             }
             File.Move(tempPath, FinalLocation, overwrite: true);
             finished = true;
-            journal.Record(file.TransferId);
-            return new LandedObject(FinalLocation);
+        });
+        return new LandedObject(FinalLocation);
+    }
+
+    private void Landing(Action step)
+    {
+        try
+        {
+            step();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
+            throw Failed(e);
         }
     }
+
+    private StreamsendException Failed(Exception e) =>
+        new("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
 
     public async ValueTask AbortAsync()
     {
