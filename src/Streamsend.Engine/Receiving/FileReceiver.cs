@@ -503,5 +503,9 @@ public sealed class FileReceiver
         ["enable.auto.offset.store"] = "false",
         ["enable.partition.eof"] = "false",
         ["queued.max.messages.kbytes"] = "65536",
+        // librdkafka's default of 1 MiB per partition brings one chunk per partition per fetch; 8 MiB brings several,
+        // so a receiver reading few partitions needs fewer round trips to keep up. A whole fetch stays at 16 MiB per broker.
+        ["max.partition.fetch.bytes"] = "8388608",
+        ["fetch.max.bytes"] = "16777216",
     };
 }

@@ -6,10 +6,14 @@ namespace Streamsend.Engine.Receiving;
 
 /// <summary>
 /// Lands the small files of one pack message, each verified against its own MD5 and landed atomically on its own,
-/// so one bad entry never spoils its neighbours.
+/// so one bad entry never spoils its neighbours. Entries land in batches (<see cref="IFileSink.LandAllAsync"/>), so a
+/// sink can share the flushes to disk between them; every entry of the pack has landed, or failed, when this returns.
 /// </summary>
 internal static class PackLander
 {
+    /// <summary>Entries landed in one batch: bounds the files a sink holds open at once.</summary>
+    public const int EntriesPerBatch = 64;
+
     /// <summary>What became of one entry.</summary>
     public sealed record Outcome(PackedEntry? Entry, LandedObject? Landed, StreamsendException? Error, bool AlreadyLanded);
 
@@ -35,42 +39,49 @@ internal static class PackLander
         {
             yield return new Outcome(null, null, new StreamsendException("MalformedMessage", ErrorKind.InvalidData, $"Skipped a packed file '{path}': {problem}.", path), false);
         }
+        var inThisPack = new HashSet<Guid>();
+        var batch = new List<(PackedEntry Entry, CompleteFile File)>(EntriesPerBatch);
         foreach (var entry in entries)
         {
-            yield return await LandEntryAsync(sink, pack, entry, seenRecently, cancellationToken).ConfigureAwait(false);
+            var incoming = new IncomingFile(entry.TransferId, entry.RelativePath, pack.Sender, entry.Size, entry.LastWriteTimeUtc);
+            if (!inThisPack.Add(entry.TransferId) || seenRecently(entry.TransferId) || await sink.WasLandedAsync(incoming, cancellationToken).ConfigureAwait(false))
+            {
+                yield return new Outcome(entry, null, null, AlreadyLanded: true);
+                continue;
+            }
+            var actual = Convert.ToHexString(MD5.HashData(entry.Content.Span)).ToLowerInvariant();
+            if (actual != entry.Md5)
+            {
+                yield return new Outcome(entry, null, new StreamsendException(
+                    "ChecksumMismatch",
+                    ErrorKind.InvalidData,
+                    $"'{entry.RelativePath}' failed verification and was not landed: the sender's MD5 is {entry.Md5}, the received bytes' MD5 is {actual}. Send the file again.",
+                    entry.RelativePath), false);
+                continue;
+            }
+            batch.Add((entry, new CompleteFile(incoming, entry.Content, entry.Md5)));
+            if (batch.Count == EntriesPerBatch)
+            {
+                foreach (var outcome in await LandBatchAsync(sink, batch, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return outcome;
+                }
+                batch.Clear();
+            }
+        }
+        foreach (var outcome in await LandBatchAsync(sink, batch, cancellationToken).ConfigureAwait(false))
+        {
+            yield return outcome;
         }
     }
 
-    private static async Task<Outcome> LandEntryAsync(IFileSink sink, PackHeader pack, PackedEntry entry, Func<Guid, bool> seenRecently, CancellationToken cancellationToken)
+    private static async Task<IEnumerable<Outcome>> LandBatchAsync(IFileSink sink, List<(PackedEntry Entry, CompleteFile File)> batch, CancellationToken cancellationToken)
     {
-        var incoming = new IncomingFile(entry.TransferId, entry.RelativePath, pack.Sender, entry.Size, entry.LastWriteTimeUtc);
-        try
+        if (batch.Count == 0)
         {
-            if (seenRecently(entry.TransferId) || await sink.WasLandedAsync(incoming, cancellationToken).ConfigureAwait(false))
-            {
-                return new Outcome(entry, null, null, AlreadyLanded: true);
-            }
-            var partial = await sink.BeginAsync(incoming, cancellationToken).ConfigureAwait(false);
-            await using (partial.ConfigureAwait(false))
-            {
-                var actual = Convert.ToHexString(MD5.HashData(entry.Content.Span)).ToLowerInvariant();
-                if (actual != entry.Md5)
-                {
-                    await partial.AbortAsync().ConfigureAwait(false);
-                    return new Outcome(entry, null, new StreamsendException(
-                        "ChecksumMismatch",
-                        ErrorKind.InvalidData,
-                        $"'{partial.FinalLocation}' failed verification and was not landed: the sender's MD5 is {entry.Md5}, the received bytes' MD5 is {actual}. Send the file again.",
-                        partial.FinalLocation), false);
-                }
-                await partial.WriteAsync(0, entry.Content, cancellationToken).ConfigureAwait(false);
-                var location = await partial.CommitAsync(entry.Md5, cancellationToken).ConfigureAwait(false);
-                return new Outcome(entry, location, null, false);
-            }
+            return Array.Empty<Outcome>();
         }
-        catch (StreamsendException e)
-        {
-            return new Outcome(entry, null, e, false);
-        }
+        var landings = await sink.LandAllAsync(batch.Select(b => b.File).ToList(), cancellationToken).ConfigureAwait(false);
+        return batch.Zip(landings, (b, landing) => new Outcome(b.Entry, landing.Landed, landing.Error, false)).ToList();
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Confluent.Kafka;
 using Streamsend.Engine.Sinks;
 using Streamsend.Engine.Wire;
@@ -9,12 +8,13 @@ namespace Streamsend.Engine.Receiving;
 
 /// <summary>
 /// One file being put back together. Chunks arrive in any order and are written at their offsets; the MD5 runs over
-/// the contiguous prefix as it grows, reading back only chunks that arrived ahead of a gap, so memory stays at one chunk.
+/// the contiguous prefix as it grows, reading back only chunks that arrived ahead of a gap, so memory stays at a few
+/// chunks. The hashing itself runs beside the consume loop (<see cref="BackgroundMd5"/>).
 /// </summary>
 internal sealed class TransferAssembly : IAsyncDisposable
 {
     private readonly IPartialFile partial;
-    private readonly IncrementalHash md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private readonly BackgroundMd5 md5 = new();
     // Sparse on purpose: a hostile header may claim billions of chunks; memory follows what actually arrives.
     private readonly HashSet<int> received = new();
     private readonly List<TopicPartitionOffset> messages = new();
@@ -95,14 +95,15 @@ internal sealed class TransferAssembly : IAsyncDisposable
         }
         if (header.ChunkIndex == nextToHash)
         {
-            md5.AppendData(value);
+            // The consumer gave us this array and never touches it again, so the hashing may read it later.
+            await md5.AppendAsync(value, value.Length, pooled: false, cancellationToken).ConfigureAwait(false);
             nextToHash++;
             await HashChunksThatArrivedEarlyAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The MD5 of the whole file; only once <see cref="IsComplete"/>.</summary>
-    public string ActualMd5() => Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
+    /// <summary>The MD5 of the whole file; only once <see cref="IsComplete"/>. Waits for the last chunks' hashing (the receiver asks synchronously).</summary>
+    public string ActualMd5() => md5.FinishAsync().GetAwaiter().GetResult();
 
     public ValueTask<LandedObject> CommitAsync(CancellationToken cancellationToken) => partial.CommitAsync(ExpectedMd5!, cancellationToken);
 
@@ -110,31 +111,29 @@ internal sealed class TransferAssembly : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        md5.Dispose();
+        await md5.DisposeAsync().ConfigureAwait(false);
         await partial.DisposeAsync().ConfigureAwait(false);
     }
 
     private async ValueTask HashChunksThatArrivedEarlyAsync(CancellationToken cancellationToken)
     {
-        if (nextToHash >= First.ChunkCount || !received.Contains(nextToHash))
+        while (nextToHash < First.ChunkCount && received.Contains(nextToHash))
         {
-            return;
-        }
-        var buffer = ArrayPool<byte>.Shared.Rent((int)chunkSize);
-        try
-        {
-            while (nextToHash < First.ChunkCount && received.Contains(nextToHash))
+            var offset = nextToHash * chunkSize;
+            var length = (int)Math.Min(chunkSize, First.FileSize - offset);
+            // One pooled buffer per chunk read back: the hashing returns it once done, while the loop reads the next.
+            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            try
             {
-                var offset = nextToHash * chunkSize;
-                var length = (int)Math.Min(chunkSize, First.FileSize - offset);
                 await partial.ReadAsync(offset, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                md5.AppendData(buffer, 0, length);
-                nextToHash++;
+                await md5.AppendAsync(buffer, length, pooled: true, cancellationToken).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+            nextToHash++;
         }
     }
 

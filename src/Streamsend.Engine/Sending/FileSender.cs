@@ -19,6 +19,7 @@ public sealed class FileSender : IDisposable
     private readonly IEngineEventSink events;
     private readonly SemaphoreSlim inFlightChunks;
     private readonly BandwidthLimiter? bandwidth;
+    private readonly ChunkBufferPool chunkBuffers = new();
     private int chunkSize;
 
     private FileSender(IProducer<byte[], byte[]> producer, SendOptions options, IEngineEventSink events, TopicLayout layout, MessageSizeLimit sizeLimit, int chunkSize)
@@ -174,8 +175,9 @@ public sealed class FileSender : IDisposable
 
         using var handle = File.OpenHandle(request.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        // Kafka copies a message's bytes when it is produced, so one buffer serves every full-size chunk of the file.
-        var buffer = new byte[(int)Math.Min(size, length)];
+        // Kafka copies a message's bytes when it is produced, so one buffer serves every full-size chunk of the file,
+        // and the next file once this one's last chunk is handed over. A file shorter than a chunk needs none.
+        using var fullChunk = length >= size ? chunkBuffers.Rent(size) : null;
         try
         {
             for (var index = 0; index < chunkCount; index++)
@@ -187,7 +189,7 @@ public sealed class FileSender : IDisposable
                 }
                 var offset = (long)index * size;
                 var chunkLength = (int)Math.Min(size, length - offset);
-                var data = chunkLength == buffer.Length ? buffer : new byte[chunkLength];
+                var data = chunkLength == size ? fullChunk!.Buffer : new byte[chunkLength];
                 if (bandwidth is not null)
                 {
                     await bandwidth.WaitAsync(chunkLength, cancellationToken).ConfigureAwait(false);
@@ -209,6 +211,7 @@ public sealed class FileSender : IDisposable
                 await ProduceAsync(partition, key, data, header, deliveries, cancellationToken).ConfigureAwait(false);
                 if (fileMd5 is not null)
                 {
+                    fullChunk?.Dispose();
                     handedOver?.TrySetResult();
                     deliveries.Seal();
                     await deliveries.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -321,6 +324,8 @@ public sealed class FileSender : IDisposable
             // One chunk per batch: a batch of two would exceed the topic's limit.
             ["batch.size"] = Math.Max(chunkSize + 16 * 1024, Math.Min(messageMax, sizeLimit.Bytes)).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["linger.ms"] = "5",
+            // Delivery reports need only the outcome; by default each one also copies the chunk's headers back out of librdkafka.
+            ["dotnet.producer.delivery.report.fields"] = "status",
             ["message.timeout.ms"] = ((long)options.DeliveryTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["retry.backoff.ms"] = "250",
             ["retry.backoff.max.ms"] = "5000",

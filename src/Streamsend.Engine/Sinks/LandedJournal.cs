@@ -65,21 +65,32 @@ public sealed class LandedJournal : IDisposable
 
     private StreamWriter OpenWriter() => new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) { AutoFlush = false };
 
-    public void Record(Guid transferId)
+    public void Record(Guid transferId) => RecordAll(new[] { transferId });
+
+    /// <summary>Appends transfers that landed together with one flush to disk: the flush, not the line, is what costs.</summary>
+    public void RecordAll(IEnumerable<Guid> transferIds)
     {
-        if (!landed.Add(transferId))
+        var stream = (FileStream)writer!.BaseStream;
+        var lengthBefore = stream.Length;
+        var added = false;
+        foreach (var transferId in transferIds)
+        {
+            if (landed.Add(transferId))
+            {
+                order.Enqueue(transferId);
+                writer.WriteLine(transferId.ToString("N"));
+                added = true;
+            }
+        }
+        if (!added)
         {
             return;
         }
-        order.Enqueue(transferId);
-        var stream = (FileStream)writer!.BaseStream;
-        var lengthBefore = stream.Length;
-        writer.WriteLine(transferId.ToString("N"));
         writer.Flush();
         stream.Flush(flushToDisk: true);
         if (lengthBefore == readUpTo)
         {
-            // Nobody else appended since the last read: our own line need not be read back.
+            // Nobody else appended since the last read: our own lines need not be read back.
             readUpTo = stream.Length;
         }
         if (order.Count > MaxEntries)

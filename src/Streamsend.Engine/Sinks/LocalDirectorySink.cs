@@ -94,6 +94,87 @@ public sealed class LocalDirectorySink : IFileSink
         }
     }
 
+    /// <summary>Files staged and flushed to disk at once while landing a batch: a disk serves concurrent flushes together.</summary>
+    public const int ConcurrentFlushes = 8;
+
+    /// <summary>
+    /// Lands a batch in steps shared by all its files: stage, write and flush them to disk side by side, then rename
+    /// each into place and record the batch in the landed journal with one flush. One file at a time, waiting for
+    /// two flushes per file (its data, then the journal) was nearly all of the cost of a small file.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<FileLanding>> LandAllAsync(IReadOnlyList<CompleteFile> files, CancellationToken cancellationToken)
+    {
+        var landings = new FileLanding?[files.Count];
+        var staged = new LocalPartialFile?[files.Count];
+        try
+        {
+            await Parallel.ForAsync(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentFlushes, CancellationToken = cancellationToken }, async (i, token) =>
+            {
+                try
+                {
+                    var partial = (LocalPartialFile)await BeginAsync(files[i].File, token).ConfigureAwait(false);
+                    staged[i] = partial;
+                    await partial.WriteAsync(0, files[i].Content, token).ConfigureAwait(false);
+                    await partial.FlushToDiskAsync().ConfigureAwait(false);
+                }
+                catch (StreamsendException e)
+                {
+                    landings[i] = new FileLanding(null, e);
+                }
+            }).ConfigureAwait(false);
+            // In order, so that of two files with one path the later one wins, as when they land one by one.
+            var published = new List<(int Index, LocalPartialFile Partial)>(files.Count);
+            for (var i = 0; i < files.Count; i++)
+            {
+                if (landings[i] is not null || staged[i] is not { } partial)
+                {
+                    continue;
+                }
+                try
+                {
+                    landings[i] = new FileLanding(partial.Publish(), null);
+                    published.Add((i, partial));
+                }
+                catch (StreamsendException e)
+                {
+                    landings[i] = new FileLanding(null, e);
+                }
+            }
+            RecordLanded(published, landings);
+        }
+        finally
+        {
+            foreach (var partial in staged)
+            {
+                // Removes what was staged and not published; a published file is left alone.
+                if (partial is not null)
+                {
+                    await partial.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        return landings.Select(l => l!).ToList();
+    }
+
+    /// <summary>
+    /// One journal flush for the batch. If it fails, its files are in place but not known as landed: each is reported
+    /// as failed, so its offset is held and the next run lands it again (over itself) and records it.
+    /// </summary>
+    private void RecordLanded(List<(int Index, LocalPartialFile Partial)> published, FileLanding?[] landings)
+    {
+        try
+        {
+            journal.RecordAll(published.Select(p => p.Partial.TransferId));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            foreach (var (index, partial) in published)
+            {
+                landings[index] = new FileLanding(null, new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot record '{partial.FinalLocation}' as landed: {e.Message}. It will be received again by the next run.", partial.FinalLocation, e));
+            }
+        }
+    }
+
     /// <summary>
     /// A directory link inside the destination could carry a safe-looking path elsewhere; every existing ancestor of the
     /// final path must resolve inside the destination.

@@ -5,11 +5,20 @@ namespace Streamsend.Engine.Sinks;
 /// <summary>A file staged under the destination's staging folder until it is verified and renamed into place.</summary>
 internal sealed class LocalPartialFile : IPartialFile
 {
+    /// <summary>
+    /// Bytes written between two flushes to disk in the background. Landing must flush the whole file before the
+    /// rename; flushing as it arrives leaves only the tail for that moment instead of the whole file, during which the
+    /// receiver consumes nothing (256 MiB took 0.4-0.5 s on the benchmark machine).
+    /// </summary>
+    public const long BackgroundFlushBytes = 64L * 1024 * 1024;
+
     private readonly SafeFileHandle handle;
     private readonly string tempPath;
     private readonly IncomingFile file;
     private readonly LandedJournal journal;
     private bool finished;
+    private long writtenSinceFlush;
+    private Task flushing = Task.CompletedTask;
 
     public LocalPartialFile(SafeFileHandle handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal)
     {
@@ -22,11 +31,22 @@ internal sealed class LocalPartialFile : IPartialFile
 
     public string FinalLocation { get; }
 
+    /// <summary>Background flushes started so far.</summary>
+    internal int BackgroundFlushes { get; private set; }
+
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         try
         {
             await RandomAccess.WriteAsync(handle, data, offset, cancellationToken).ConfigureAwait(false);
+            writtenSinceFlush += data.Length;
+            if (writtenSinceFlush >= BackgroundFlushBytes && flushing.IsCompleted)
+            {
+                await flushing.ConfigureAwait(false);
+                writtenSinceFlush = 0;
+                BackgroundFlushes++;
+                flushing = Task.Run(() => RandomAccess.FlushToDisk(handle), CancellationToken.None);
+            }
         }
         catch (IOException e)
         {
@@ -48,11 +68,35 @@ internal sealed class LocalPartialFile : IPartialFile
         }
     }
 
-    public ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken)
+    public async ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken)
+    {
+        await FlushToDiskAsync().ConfigureAwait(false);
+        var landed = Publish();
+        Landing(() => journal.Record(file.TransferId));
+        return landed;
+    }
+
+    internal Guid TransferId => file.TransferId;
+
+    /// <summary>The first step of landing: every byte on disk (a batch flushes many files at once, see <see cref="LocalDirectorySink.LandAllAsync"/>).</summary>
+    internal async ValueTask FlushToDiskAsync()
     {
         try
         {
-            RandomAccess.FlushToDisk(handle);
+            await flushing.ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw Failed(e);
+        }
+        Landing(() => RandomAccess.FlushToDisk(handle));
+    }
+
+    /// <summary>The second step, once flushed: the file appears at its final location in one rename. The caller records it as landed.</summary>
+    internal LandedObject Publish()
+    {
+        Landing(() =>
+        {
             handle.Dispose();
             File.SetLastWriteTimeUtc(tempPath, file.LastWriteTimeUtc.UtcDateTime);
             Directory.CreateDirectory(Path.GetDirectoryName(FinalLocation)!);
@@ -62,20 +106,38 @@ internal sealed class LocalPartialFile : IPartialFile
             }
             File.Move(tempPath, FinalLocation, overwrite: true);
             finished = true;
-            journal.Record(file.TransferId);
-            return ValueTask.FromResult(new LandedObject(FinalLocation));
+        });
+        return new LandedObject(FinalLocation);
+    }
+
+    private void Landing(Action step)
+    {
+        try
+        {
+            step();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
+            throw Failed(e);
         }
     }
 
-    public ValueTask AbortAsync()
+    private StreamsendException Failed(Exception e) =>
+        new("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
+
+    public async ValueTask AbortAsync()
     {
         if (!finished)
         {
             finished = true;
+            try
+            {
+                await flushing.ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // The staged data is being thrown away: a failed flush of it does not matter.
+            }
             handle.Dispose();
             try
             {
@@ -86,7 +148,6 @@ internal sealed class LocalPartialFile : IPartialFile
                 // The next PrepareAsync sweeps it.
             }
         }
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask DisposeAsync() => AbortAsync();

@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+
+namespace Streamsend.Engine.Receiving;
+
+/// <summary>
+/// The MD5 of one file, computed on a task of its own from blocks handed over in file order, so that the consume
+/// loop goes on decoding and writing the next chunks while the previous ones are hashed (MD5 is the receiver's
+/// largest cost per byte). At most <see cref="Depth"/> blocks wait, so memory stays at a few chunks per file
+/// however fast chunks arrive: a loop that gets further ahead waits for the hashing.
+/// </summary>
+internal sealed class BackgroundMd5 : IAsyncDisposable
+{
+    /// <summary>Blocks handed over and not yet hashed, per file: enough to keep the hashing busy between two chunks.</summary>
+    public const int Depth = 2;
+
+    private readonly Channel<Block> blocks = Channel.CreateBounded<Block>(new BoundedChannelOptions(Depth) { SingleReader = true, SingleWriter = true });
+    private readonly IncrementalHash md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+    private readonly Task hashing;
+
+    public BackgroundMd5()
+    {
+        hashing = Task.Run(HashAsync);
+    }
+
+    /// <summary>Hands over the file's next <paramref name="length"/> bytes. <paramref name="pooled"/>: the array goes back to the shared pool once hashed.</summary>
+    public ValueTask AppendAsync(byte[] data, int length, bool pooled, CancellationToken cancellationToken) =>
+        blocks.Writer.WriteAsync(new Block(data, length, pooled), cancellationToken);
+
+    /// <summary>The MD5 of everything handed over, once it is all hashed (at most <see cref="Depth"/> blocks to wait for).</summary>
+    public async Task<string> FinishAsync()
+    {
+        blocks.Writer.TryComplete();
+        await hashing.ConfigureAwait(false);
+        return Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        blocks.Writer.TryComplete();
+        try
+        {
+            await hashing.ConfigureAwait(false);
+        }
+        finally
+        {
+            md5.Dispose();
+        }
+    }
+
+    private async Task HashAsync()
+    {
+        await foreach (var block in blocks.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            md5.AppendData(block.Data, 0, block.Length);
+            if (block.Pooled)
+            {
+                ArrayPool<byte>.Shared.Return(block.Data);
+            }
+        }
+    }
+
+    private readonly record struct Block(byte[] Data, int Length, bool Pooled);
+}
