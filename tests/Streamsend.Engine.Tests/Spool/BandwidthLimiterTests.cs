@@ -38,7 +38,8 @@ public class BandwidthLimiterTests
         {
             await limiter.WaitAsync(20_000, CancellationToken.None);
         }
-        // Never faster than the rate; slower only by timers waking late on a busy machine.
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0.85, 2.5);
+        // Never faster than the rate. The upper bound only catches a limiter that waits far too long: timers and the
+        // thread pool wake late while the other test classes saturate both cores (2.5 s was exceeded once that way).
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.85, 10);
     }
 }
