@@ -319,7 +319,7 @@ public sealed class FileReceiver
     private async Task LandAsync(TransferAssembly assembly, CancellationToken cancellationToken)
     {
         var header = assembly.First;
-        var actual = assembly.ActualMd5();
+        var actual = await assembly.ActualMd5Async().ConfigureAwait(false);
         if (assembly.BytesReceived != header.FileSize || actual != assembly.ExpectedMd5)
         {
             await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);

@@ -102,8 +102,8 @@ internal sealed class TransferAssembly : IAsyncDisposable
         }
     }
 
-    /// <summary>The MD5 of the whole file; only once <see cref="IsComplete"/>. Waits for the last chunks' hashing (the receiver asks synchronously).</summary>
-    public string ActualMd5() => md5.FinishAsync().GetAwaiter().GetResult();
+    /// <summary>The MD5 of the whole file; only once <see cref="IsComplete"/>, and only once. Waits for the last chunks' hashing.</summary>
+    public Task<string> ActualMd5Async() => md5.FinishAsync();
 
     public ValueTask<LandedObject> CommitAsync(CancellationToken cancellationToken) => partial.CommitAsync(ExpectedMd5!, cancellationToken);
 

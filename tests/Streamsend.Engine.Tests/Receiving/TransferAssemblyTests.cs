@@ -45,7 +45,7 @@ public class TransferAssemblyTests
                 }
 
                 Assert.True(assembly.IsComplete);
-                Assert.Equal(md5, assembly.ActualMd5());
+                Assert.Equal(md5, await assembly.ActualMd5Async());
                 await assembly.CommitAsync(CancellationToken.None);
             }
             Assert.Equal(content, File.ReadAllBytes(files.PathOf("dir/file.bin")));
@@ -75,7 +75,7 @@ public class TransferAssemblyTests
                 await assembly.AcceptAsync(header, content.AsSpan(index * ChunkSize, ChunkSize).ToArray(), new TopicPartitionOffset("t", 0, index), CancellationToken.None);
             }
 
-            Assert.NotEqual(md5, assembly.ActualMd5());
+            Assert.NotEqual(md5, await assembly.ActualMd5Async());
         }
     }
 
