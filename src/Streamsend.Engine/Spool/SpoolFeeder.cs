@@ -13,6 +13,13 @@ public sealed class SpoolFeeder
 {
     private static readonly TimeSpan EventDebounce = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Added to the one-pass wait: a timer can fire a little before the wall clock that the scanner reads has moved on
+    /// by the full settle time (tick granularity, clock adjustment), and a second look then finds every file still
+    /// settling and the pass sends nothing.
+    /// </summary>
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMilliseconds(100);
+
     private readonly IReadOnlyList<SpoolRoot> roots;
     private readonly SpoolScanner scanner;
     private readonly SpoolOptions options;
@@ -32,7 +39,7 @@ public sealed class SpoolFeeder
         var ready = scanner.Scan().ToList();
         if (scanner.HasSettlingFiles && options.SettleTime > TimeSpan.Zero)
         {
-            await Task.Delay(options.SettleTime, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(options.SettleTime + ClockSlack, cancellationToken).ConfigureAwait(false);
             ready.AddRange(scanner.Scan());
         }
         return ready;

@@ -24,6 +24,22 @@ public sealed class SpoolScannerTests : IDisposable
         new(new[] { new SpoolRoot(outbox, null) }, options, events ?? new RecordingEventSink(), () => now);
 
     [Fact]
+    public async Task One_pass_sends_a_still_file_even_when_the_wall_clock_runs_behind_the_settle_timer()
+    {
+        Write("c.txt", "gamma");
+        // A clock that counts 98% of real time: the scanner sees less than the settle time pass during the feeder's wait,
+        // as it can when a timer fires just before the wall clock has moved on by the full time.
+        var start = DateTime.UtcNow;
+        var options = new SpoolOptions { SettleTime = TimeSpan.FromSeconds(1) };
+        var scanner = new SpoolScanner(new[] { new SpoolRoot(outbox, null) }, options, new RecordingEventSink(), () => start + (DateTime.UtcNow - start) * 0.98);
+        var feeder = new SpoolFeeder(new[] { new SpoolRoot(outbox, null) }, scanner, options, new RecordingEventSink());
+
+        var ready = await feeder.ScanOnceAsync(CancellationToken.None);
+
+        Assert.Equal("c.txt", Assert.Single(ready).RelativePath);
+    }
+
+    [Fact]
     public void A_file_is_ready_only_after_it_held_still_for_the_settle_time()
     {
         Write("a.txt", "a");
