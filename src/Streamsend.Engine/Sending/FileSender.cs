@@ -175,9 +175,14 @@ public sealed class FileSender : IDisposable
 
         using var handle = File.OpenHandle(request.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        // Kafka copies a message's bytes when it is produced, so one buffer serves every full-size chunk of the file,
-        // and the next file once this one's last chunk is handed over. A file shorter than a chunk needs none.
-        using var fullChunk = length >= size ? chunkBuffers.Rent(size) : null;
+        // Kafka copies a message's bytes when it is produced, so two buffers serve every full-size chunk of the file
+        // (one being hashed while the next is read), and the next file once this one's last chunk is handed over.
+        var fullChunks = (int)Math.Min(2, length / size);
+        using var first = fullChunks >= 1 ? chunkBuffers.Rent(size) : null;
+        using var second = fullChunks >= 2 ? chunkBuffers.Rent(size) : null;
+        // MD5 is sequential and the sender's largest cost per byte: chunk i is hashed on another thread while it is
+        // handed to Kafka and chunk i + 1 is read. Only the last chunk, whose header carries the MD5, waits for it.
+        var hashing = Task.CompletedTask;
         try
         {
             for (var index = 0; index < chunkCount; index++)
@@ -189,18 +194,25 @@ public sealed class FileSender : IDisposable
                 }
                 var offset = (long)index * size;
                 var chunkLength = (int)Math.Min(size, length - offset);
-                var data = chunkLength == size ? fullChunk!.Buffer : new byte[chunkLength];
+                var data = chunkLength < size ? new byte[chunkLength] : (index % 2 == 0 || second is null ? first! : second).Buffer;
                 if (bandwidth is not null)
                 {
                     await bandwidth.WaitAsync(chunkLength, cancellationToken).ConfigureAwait(false);
                 }
+                // The buffer read into now was last hashed two chunks ago, and that hashing ended before the previous one began.
                 ReadExactly(handle, data, offset, request.FullPath);
-                md5.AppendData(data);
+                await hashing.ConfigureAwait(false);
                 string? fileMd5 = null;
                 if (index == chunkCount - 1)
                 {
+                    md5.AppendData(data);
                     EnsureUnchanged(handle, request.FullPath, length, lastWrite);
                     fileMd5 = Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
+                }
+                else
+                {
+                    var hashed = data;
+                    hashing = Task.Run(() => md5.AppendData(hashed), CancellationToken.None);
                 }
                 var header = new ChunkHeader(MessageKind.Chunk, transferId, request.RelativePath, options.SenderName, index, chunkCount, offset, length, lastWrite, fileMd5)
                 {
@@ -211,7 +223,8 @@ public sealed class FileSender : IDisposable
                 await ProduceAsync(partition, key, data, header, deliveries, cancellationToken).ConfigureAwait(false);
                 if (fileMd5 is not null)
                 {
-                    fullChunk?.Dispose();
+                    first?.Dispose();
+                    second?.Dispose();
                     handedOver?.TrySetResult();
                     deliveries.Seal();
                     await deliveries.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -225,6 +238,8 @@ public sealed class FileSender : IDisposable
         }
         catch (Exception e) when (e is not InvalidOperationException)
         {
+            // The buffers go back to the pool when this method ends: no hashing may still read them then.
+            await hashing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, deliveries.AckedBytes, length, elapsed.Elapsed, IsComplete: true)));
             await TellReceiversToDiscardAsync(transferId, request.RelativePath, firstPartition).ConfigureAwait(false);
             throw;
