@@ -134,7 +134,10 @@ Describe 'Receive-StreamFile -Destination s3://' {
         $landedFirst = @($firstOutput.Result -split "`r?`n" | Where-Object { $_ })
 
         # The mock cluster hands the dead member's partitions over only when its session times out (6 s here).
-        $stop = if ($landedFirst.Count -lt 10) { @{ MaxFiles = 10 - $landedFirst.Count } } else { @{ IdleTimeout = New-TimeSpan -Seconds 20 } }
+        # The killed receiver may have landed one more file than it lived to report (see below), so the restart stops on
+        # the files still missing or, when one of them had in fact landed, after 20 s without a message.
+        $stop = @{ IdleTimeout = New-TimeSpan -Seconds 20 }
+        if ($landedFirst.Count -lt 10) { $stop.MaxFiles = 10 - $landedFirst.Count }
         $config = $MockConfig + @{ 'session.timeout.ms' = 6000; 'heartbeat.interval.ms' = 250 }
         $second = Start-ReceiverJob -BootstrapServers $BootstrapServers -Topic $topic -Destination 's3://inbox/killed' -Config $config `
             -Parameters ($stop + @{ Timeout = New-TimeSpan -Minutes 3; EndpointUrl = $Endpoint })
@@ -143,8 +146,12 @@ Describe 'Receive-StreamFile -Destination s3://' {
 
         $openAtKill | Should -BeGreaterThan 0 -Because 'the receiver must be killed mid-upload for this test to mean anything'
         $result.Errors | Should -BeNullOrEmpty
+        # A file that landed in the instant before the kill may not have been reported by the killed receiver; the
+        # restarted one finds its object and does not land it again. So: never twice, at most one unreported, every object there.
         $landings = @($landedFirst) + @($result.Files.RelativePath)
-        ($landings | Sort-Object) | Should -Be ($names | Sort-Object) -Because 'every file lands once, none twice'
+        @($landings | Sort-Object -Unique).Count | Should -Be $landings.Count -Because 'no file lands twice'
+        @($landings | Where-Object { $_ -notin $names }) | Should -BeNullOrEmpty
+        $landings.Count | Should -BeGreaterOrEqual 9 -Because 'at most the last landing before the kill goes unreported'
         foreach ($one in $sent) {
             (Get-ObjectMd5 "killed/$($one.RelativePath)").Md5 | Should -Be $one.Md5
         }
