@@ -111,6 +111,24 @@ function Send-MockKafkaCommand {
     return $reply
 }
 
+function New-MockKafkaTopic {
+    <#
+    .SYNOPSIS
+    Creates a topic with a unique name (the mock answers no CreateTopics request) and returns its name.
+    .EXAMPLE
+    $topic = New-MockKafkaTopic $cluster -Prefix 'files' -Partitions 8
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)][psobject]$Cluster,
+        [string]$Prefix = 'topic',
+        [int]$Partitions = 4
+    )
+    $name = "$Prefix-$([guid]::NewGuid().ToString('N'))"
+    $null = Send-MockKafkaCommand $Cluster "topic $name $Partitions 1"
+    return $name
+}
+
 function Stop-MockKafka {
     <# Stops the cluster: `quit`, then closing stdin, then killing it if it does not exit within a few seconds. #>
     [CmdletBinding()]
@@ -180,4 +198,4 @@ function Get-MockKafkaDiagnostics {
     return $parts -join ' '
 }
 
-Export-ModuleMember -Function Start-MockKafka, Send-MockKafkaCommand, Stop-MockKafka, Get-MockKafkaPath
+Export-ModuleMember -Function Start-MockKafka, Send-MockKafkaCommand, New-MockKafkaTopic, Stop-MockKafka, Get-MockKafkaPath

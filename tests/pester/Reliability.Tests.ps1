@@ -11,11 +11,7 @@ BeforeAll {
     $script:MockConfig = @{ 'fetch.wait.max.ms' = 10; 'session.timeout.ms' = 6000; 'heartbeat.interval.ms' = 250 }
     $script:ConfigText = "@{ 'fetch.wait.max.ms' = 10; 'session.timeout.ms' = 6000; 'heartbeat.interval.ms' = 250 }"
 
-    function script:New-Topic([int]$Partitions = 4) {
-        $name = "faults-$([guid]::NewGuid().ToString('N'))"
-        $null = $cluster.Send("topic $name $Partitions 1")
-        $name
-    }
+    function script:New-Topic([int]$Partitions = 4) { New-MockKafkaTopic $cluster -Prefix 'faults' -Partitions $Partitions }
 }
 
 AfterAll {

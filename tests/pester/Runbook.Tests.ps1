@@ -10,11 +10,7 @@ BeforeAll {
     $script:ModulePath = Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'Streamsend.psd1'
     $script:Secret = 'Pl4nted-S3cret-7f3a'
 
-    function script:New-Topic([int]$Partitions = 2) {
-        $name = "runbook-$([guid]::NewGuid().ToString('N'))"
-        $null = $cluster.Send("topic $name $Partitions 1")
-        $name
-    }
+    function script:New-Topic([int]$Partitions = 2) { New-MockKafkaTopic $cluster -Prefix 'runbook' -Partitions $Partitions }
 
     # A child `pwsh -NonInteractive -File`, as Task Scheduler or systemd starts it; returns the process, output redirected to files.
     function script:Start-PwshFile([string]$Script, [string]$Log) {

@@ -17,11 +17,7 @@ BeforeAll {
     $env:AWS_ACCESS_KEY_ID = 'S3RVER'
     $env:AWS_SECRET_ACCESS_KEY = 'S3RVER'
 
-    function script:New-Topic([int]$Partitions) {
-        $name = "s3-$([guid]::NewGuid().ToString('N'))"
-        $null = $cluster.Send("topic $name $Partitions 1")
-        $name
-    }
+    function script:New-Topic([int]$Partitions) { New-MockKafkaTopic $cluster -Prefix 's3' -Partitions $Partitions }
 
     function script:Start-Receiver([string]$Topic, [string]$Destination, [int]$MaxFiles) {
         Start-ReceiverJob -BootstrapServers $BootstrapServers -Topic $Topic -Destination $Destination -Config $MockConfig `

@@ -61,6 +61,6 @@ function Complete-ReceiverJob {
 Export-ModuleMember -Function @(
     'Import-StreamsendModule'
     'Start-ReceiverJob', 'Complete-ReceiverJob'
-    'Start-MockKafka', 'Send-MockKafkaCommand', 'Stop-MockKafka'
+    'Start-MockKafka', 'Send-MockKafkaCommand', 'New-MockKafkaTopic', 'Stop-MockKafka'
     'New-RandomFile', 'New-TestTree', 'Get-FileTreeHash', 'Compare-FileTree'
 )

@@ -9,11 +9,7 @@ BeforeAll {
     # The mock answers an empty fetch only after fetch.wait.max.ms; 10 ms keeps the tests quick.
     $script:MockConfig = @{ 'fetch.wait.max.ms' = 10 }
 
-    function script:New-Topic([int]$Partitions = 4) {
-        $name = "files-$([guid]::NewGuid().ToString('N'))"
-        $null = $cluster.Send("topic $name $Partitions 1")
-        $name
-    }
+    function script:New-Topic([int]$Partitions = 4) { New-MockKafkaTopic $cluster -Prefix 'files' -Partitions $Partitions }
 
     # The receiver runs in its own runspace while the test sends from this one.
     function script:Start-Receiver([string]$Topic, [string]$Destination, [int]$MaxFiles) {
