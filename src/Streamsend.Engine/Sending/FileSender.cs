@@ -239,7 +239,7 @@ public sealed class FileSender : IDisposable
         catch (Exception e) when (e is not InvalidOperationException)
         {
             // The buffers go back to the pool when this method ends: no hashing may still read them then.
-            await hashing.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, deliveries.AckedBytes, length, elapsed.Elapsed, IsComplete: true)));
             await TellReceiversToDiscardAsync(transferId, request.RelativePath, firstPartition).ConfigureAwait(false);
             throw;
