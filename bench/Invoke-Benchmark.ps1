@@ -2,7 +2,8 @@
 <#
 .SYNOPSIS
 Runs the Streamsend benchmark (issue 3): raw Confluent.Kafka ceilings, Streamsend send and send+receive, many files,
-MD5 on one core and the sender's peak memory, on the same data against one mock Kafka cluster.
+MD5 on one core, the disk's durable write rate, the CPU of all processes per row and the sender's peak memory, on the
+same data against one mock Kafka cluster.
 .DESCRIPTION
 `dotnet pwsh ./build.ps1 Bench` builds the solution and runs this script. It runs bench/Streamsend.Bench (built by
 the Build task for $env:STREAMSEND_CONFIGURATION) and prints Markdown tables that docs/performance.md quotes.
@@ -19,16 +20,15 @@ param(
     [ValidateRange(1, 100000)][int]$Files = 200,
     [ValidateRange(1, 1000000000)][int]$FileBytes = 5000000,
     [string]$WorkDirectory,
-    [string]$Configuration = $(if ($env:STREAMSEND_CONFIGURATION) { $env:STREAMSEND_CONFIGURATION } else { 'Release' })
+    # Debug or Release; without it the STREAMSEND_CONFIGURATION build.ps1 sets, else Release.
+    [string]$Configuration
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 Import-Module (Join-Path $PSScriptRoot '../tools/Dotnet.psm1')
+Import-Module (Join-Path $PSScriptRoot 'Benchmark.psm1')
 
-$benchmark = Join-Path $PSScriptRoot "Streamsend.Bench/bin/$Configuration/net10.0/Streamsend.Bench.dll"
-if (-not (Test-Path -LiteralPath $benchmark)) {
-    throw "The benchmark is not built: run 'dotnet pwsh ./build.ps1 Build -Configuration $Configuration' first."
-}
+$benchmark = Get-BenchmarkProgram -Configuration $Configuration
 $arguments = @($benchmark, 'run', '--big-mib', $BigFileMiB, '--partitions', $Partitions, '--files', $Files, '--file-bytes', $FileBytes)
 if ($WorkDirectory) {
     $arguments += '--work', $PSCmdlet.GetUnresolvedProviderPathFromPSPath($WorkDirectory)

@@ -1,7 +1,8 @@
 using Streamsend.Bench;
 
 // Without arguments (or with `run [options]`): the whole benchmark against an in-process mock cluster.
-// The other modes are the child processes it starts; see SenderChild.
+// The other modes are the child processes it starts (see SenderChild) and the landing ceiling that
+// bench/Measure-SmallFiles.ps1 runs (see LandingCeiling).
 try
 {
     switch (args)
@@ -11,6 +12,9 @@ try
             return 0;
         case ["raw-produce", var bootstrap, var topic, var partitions, var path, var messageSize]:
             Console.WriteLine((await RawKafka.ProduceAsync(bootstrap, topic, int.Parse(partitions), path, int.Parse(messageSize))).ToLine());
+            return 0;
+        case ["land-files", var source, var destination, var concurrency]:
+            Console.WriteLine(LandingCeiling.Land(source, destination, int.Parse(concurrency)).ToLine());
             return 0;
         case ["idle"]:
             Console.WriteLine((await SenderChild.IdleAsync()).ToLine());

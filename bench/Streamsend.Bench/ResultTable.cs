@@ -1,9 +1,22 @@
 namespace Streamsend.Bench;
 
 /// <summary>A throughput result: MB/s, and (where there is one) the ratio to its ceiling against a target.</summary>
-public sealed record ResultRow(string Kind, string What, long Bytes, double Seconds, string? Ceiling, double? Ratio, double? CpuSeconds, string? Problem, double? Target = null)
+public sealed record ResultRow(string Kind, string What, long Bytes, double Seconds, string? Ceiling, double? Ratio, double? SenderCpuSeconds, string? Problem, double? Target = null)
 {
     public double MBPerSecond => Bytes / Seconds / 1e6;
+
+    /// <summary>CPU seconds of every process in the run (the sender child, and this one: mock cluster, consumer, receiver) within the row's time.</summary>
+    public double? AllProcessesCpuSeconds { get; init; }
+
+    /// <summary>The lowest of the ceilings measured for this row, named, with the row's fraction of it: what bounds it, whatever the target says.</summary>
+    public string? LowestCeiling { get; init; }
+
+    public double? SenderCores => SenderCpuSeconds / Seconds;
+
+    /// <summary>Near the machine's core count: the row was bound by the CPU.</summary>
+    public double? AllProcessesCores => AllProcessesCpuSeconds / Seconds;
+
+    public double? AllProcessesCpuSecondsPerGB => AllProcessesCpuSeconds / (Bytes / 1e9);
 
     public bool Met => Problem is null && (Target is null || Ratio >= Target);
 }
@@ -21,20 +34,21 @@ public sealed class ResultTable
     public void Add(ResultRow row)
     {
         rows.Add(row);
-        Console.WriteLine($"    {row.MBPerSecond,8:F0} MB/s  {row.What}{(row.Problem is null ? "" : "  [" + row.Problem + "]")}");
+        var cores = row.AllProcessesCores is { } allCores ? $"  ({allCores:F2} cores, all processes)" : "";
+        Console.WriteLine($"    {row.MBPerSecond,8:F0} MB/s  {row.What}{cores}{(row.Problem is null ? "" : "  [" + row.Problem + "]")}");
     }
 
-    public void Print(double md5Rate)
+    public void Print()
     {
-        Console.WriteLine("| kind | what | MB/s | seconds | CPU cores used | ceiling (MB/s) | ratio | target | result |");
-        Console.WriteLine("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- |");
+        var cores = Environment.ProcessorCount;
+        Console.WriteLine($"Machine: {cores} cores. A row whose CPU cores used by all processes is near {cores} was bound by the CPU.");
+        Console.WriteLine($"| kind | what | MB/s | seconds | CPU cores used (sender) | CPU cores used (all processes, of {cores}) | CPU s per GB (all processes) | ceiling (MB/s) | ratio | target | result | lowest ceiling measured (MB/s) |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |");
         foreach (var row in rows)
         {
-            var cores = row.CpuSeconds is { } cpu ? $"{cpu / row.Seconds:F2}" : "";
-            var ratio = row.Ratio is { } r ? $"{r:F2}" : "";
             var target = row.Target is { } t ? $"≥ {t:F1}" : "";
             var result = row.Problem is { } problem ? "FAILED: " + problem : row.Target is null ? "" : row.Met ? "met" : "MISSED";
-            Console.WriteLine($"| {row.Kind} | {row.What} | {row.MBPerSecond:F0} | {row.Seconds:F2} | {cores} | {row.Ceiling} | {ratio} | {target} | {result} |");
+            Console.WriteLine($"| {row.Kind} | {row.What} | {row.MBPerSecond:F0} | {row.Seconds:F2} | {row.SenderCores:F2} | {row.AllProcessesCores:F2} | {row.AllProcessesCpuSecondsPerGB:F2} | {row.Ceiling} | {row.Ratio:F2} | {target} | {result} | {row.LowestCeiling} |");
         }
     }
 
