@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Streamsend.Engine.Configuration;
 using Streamsend.Engine.Events;
+using Streamsend.Engine.Receiving;
 
 namespace Streamsend.Engine.Kafka;
 
@@ -21,15 +22,20 @@ public static class KafkaClients
             .Build();
     }
 
-    public static IConsumer<byte[], byte[]> Consumer(
+    /// <summary>
+    /// A consumer of Streamsend messages: the key only routes a message to its partition, so it is not read; every value
+    /// comes in pooled memory that the caller owns and must dispose.
+    /// </summary>
+    public static IConsumer<Ignore, PooledBytes> Consumer(
         KafkaSettings settings,
         IDictionary<string, string> engineDefaults,
         IEngineEventSink events,
-        Action<ConsumerBuilder<byte[], byte[]>>? configure = null)
+        Action<ConsumerBuilder<Ignore, PooledBytes>>? configure = null)
     {
         LibrdkafkaNativeLoader.EnsureInstalled();
         var redactor = new SecretRedactor(settings.Properties);
-        var builder = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig(Merge(settings, engineDefaults)))
+        var builder = new ConsumerBuilder<Ignore, PooledBytes>(new ConsumerConfig(Merge(settings, engineDefaults)))
+            .SetValueDeserializer(new PooledBytesDeserializer())
             .SetLogHandler((_, m) => Log(events, redactor, m))
             .SetErrorHandler((_, e) => ClientError(events, redactor, e));
         configure?.Invoke(builder);

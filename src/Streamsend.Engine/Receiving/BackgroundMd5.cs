@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 
@@ -15,7 +14,7 @@ internal sealed class BackgroundMd5 : IAsyncDisposable
     /// <summary>Blocks handed over and not yet hashed, per file: enough to keep the hashing busy between two chunks.</summary>
     public const int Depth = 2;
 
-    private readonly Channel<Block> blocks = Channel.CreateBounded<Block>(new BoundedChannelOptions(Depth) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<PooledBytes> blocks = Channel.CreateBounded<PooledBytes>(new BoundedChannelOptions(Depth) { SingleReader = true, SingleWriter = true });
     private readonly IncrementalHash md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     private readonly Task hashing;
 
@@ -24,9 +23,20 @@ internal sealed class BackgroundMd5 : IAsyncDisposable
         hashing = Task.Run(HashAsync);
     }
 
-    /// <summary>Hands over the file's next <paramref name="length"/> bytes. <paramref name="pooled"/>: the array goes back to the shared pool once hashed.</summary>
-    public ValueTask AppendAsync(byte[] data, int length, bool pooled, CancellationToken cancellationToken) =>
-        blocks.Writer.WriteAsync(new Block(data, length, pooled), cancellationToken);
+    /// <summary>Takes the file's next bytes; the hashing disposes them once hashed (or at once, when they cannot be taken).</summary>
+    public async ValueTask AppendAsync(PooledBytes block, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blocks.Writer.WriteAsync(block, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not queued (cancelled, or the hashing already finished): nobody else will return it.
+            block.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The MD5 of everything handed over, once it is all hashed (at most <see cref="Depth"/> blocks to wait for).</summary>
     public async Task<string> FinishAsync()
@@ -53,13 +63,10 @@ internal sealed class BackgroundMd5 : IAsyncDisposable
     {
         await foreach (var block in blocks.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            md5.AppendData(block.Data, 0, block.Length);
-            if (block.Pooled)
+            using (block)
             {
-                ArrayPool<byte>.Shared.Return(block.Data);
+                md5.AppendData(block.Span);
             }
         }
     }
-
-    private readonly record struct Block(byte[] Data, int Length, bool Pooled);
 }

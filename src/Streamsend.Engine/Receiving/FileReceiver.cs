@@ -79,6 +79,9 @@ public sealed class FileReceiver
                     break;
                 }
                 var result = Consume(consumer);
+                // The value's pooled array goes back when this turn of the loop ends, on every path, unless the chunk
+                // was handed to its file's hashing (which returns it itself and leaves this owner empty).
+                using var value = result?.Message.Value;
                 await DropRevokedAsync(consumer).ConfigureAwait(false);
                 if (ReportRetentionGaps(consumer))
                 {
@@ -88,7 +91,7 @@ public sealed class FileReceiver
                 if (result is not null)
                 {
                     sinceMessage.Restart();
-                    await HandleAsync(result, cancellationToken).ConfigureAwait(false);
+                    await HandleAsync(result.Message.Headers, result.Message.Value, result.TopicPartitionOffset, cancellationToken).ConfigureAwait(false);
                     if (options.MaxFiles is { } maxFiles && landed >= maxFiles)
                     {
                         stopReason = ReceiveStopReason.MaxFiles;
@@ -115,7 +118,7 @@ public sealed class FileReceiver
         return new ReceiveSummary(landed, failed, foreign, incomplete, stopReason);
     }
 
-    private ConsumeResult<byte[], byte[]>? Consume(IConsumer<byte[], byte[]> consumer)
+    private ConsumeResult<Ignore, PooledBytes>? Consume(IConsumer<Ignore, PooledBytes> consumer)
     {
         try
         {
@@ -132,11 +135,10 @@ public sealed class FileReceiver
         }
     }
 
-    private async Task HandleAsync(ConsumeResult<byte[], byte[]> result, CancellationToken cancellationToken)
+    /// <summary>Handles one message; <paramref name="value"/> stays the caller's to dispose (see <see cref="TransferAssembly.AcceptAsync"/>).</summary>
+    private async Task HandleAsync(Headers? headers, PooledBytes value, TopicPartitionOffset message, CancellationToken cancellationToken)
     {
-        var message = result.TopicPartitionOffset;
-        var value = result.Message.Value ?? Array.Empty<byte>();
-        var decoded = WireCodec.Decode(result.Message.Headers, value.Length);
+        var decoded = WireCodec.Decode(headers, value.Length);
         if (decoded.Class == MessageClass.Foreign)
         {
             foreign++;
@@ -145,7 +147,7 @@ public sealed class FileReceiver
         }
         if (decoded.Pack is { } pack)
         {
-            await LandPackAsync(pack, value, message, cancellationToken).ConfigureAwait(false);
+            await LandPackAsync(pack, value.Memory, message, cancellationToken).ConfigureAwait(false);
             return;
         }
         if (decoded.Header is not { } header)
@@ -223,7 +225,7 @@ public sealed class FileReceiver
         }
     }
 
-    private async Task LandPackAsync(PackHeader pack, byte[] value, TopicPartitionOffset message, CancellationToken cancellationToken)
+    private async Task LandPackAsync(PackHeader pack, ReadOnlyMemory<byte> value, TopicPartitionOffset message, CancellationToken cancellationToken)
     {
         var holdForNextRun = false;
         var elapsed = Stopwatch.StartNew();
@@ -396,7 +398,7 @@ public sealed class FileReceiver
     }
 
     /// <summary>Checks partitions assigned since the last call; true when there were any.</summary>
-    private bool ReportRetentionGaps(IConsumer<byte[], byte[]> consumer)
+    private bool ReportRetentionGaps(IConsumer<Ignore, PooledBytes> consumer)
     {
         if (assignedSinceLastMessage.Count == 0)
         {
@@ -428,7 +430,7 @@ public sealed class FileReceiver
         return incomplete.Count;
     }
 
-    private void OnRevoked(IConsumer<byte[], byte[]> consumer, IEnumerable<TopicPartition> partitions, bool commit)
+    private void OnRevoked(IConsumer<Ignore, PooledBytes> consumer, IEnumerable<TopicPartition> partitions, bool commit)
     {
         var revoked = partitions.ToList();
         var ready = offsets.Forget(revoked);
@@ -443,7 +445,7 @@ public sealed class FileReceiver
     }
 
     /// <summary>Files with chunks in partitions this receiver lost cannot complete here; the new owner receives them.</summary>
-    private async Task DropRevokedAsync(IConsumer<byte[], byte[]> consumer)
+    private async Task DropRevokedAsync(IConsumer<Ignore, PooledBytes> consumer)
     {
         if (revokedSinceLastMessage.Count == 0)
         {
@@ -463,7 +465,7 @@ public sealed class FileReceiver
         }
     }
 
-    private void Commit(IConsumer<byte[], byte[]> consumer)
+    private void Commit(IConsumer<Ignore, PooledBytes> consumer)
     {
         var ready = offsets.Committable();
         if (ready.Count > 0)
@@ -472,7 +474,7 @@ public sealed class FileReceiver
         }
     }
 
-    private bool TryCommit(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> ready)
+    private bool TryCommit(IConsumer<Ignore, PooledBytes> consumer, List<TopicPartitionOffset> ready)
     {
         try
         {

@@ -8,6 +8,7 @@ namespace Streamsend.Engine.Receiving;
 /// Lands the small files of one pack message, each verified against its own MD5 and landed atomically on its own,
 /// so one bad entry never spoils its neighbours. Entries land in batches (<see cref="IFileSink.LandAllAsync"/>), so a
 /// sink can share the flushes to disk between them; every entry of the pack has landed, or failed, when this returns.
+/// Entries' contents are slices of the pack's value, so the caller keeps the value until the enumeration ends.
 /// </summary>
 internal static class PackLander
 {
@@ -20,7 +21,7 @@ internal static class PackLander
     public static async IAsyncEnumerable<Outcome> LandAsync(
         IFileSink sink,
         PackHeader pack,
-        byte[] value,
+        ReadOnlyMemory<byte> value,
         Func<Guid, bool> seenRecently,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Streamsend.Engine.Receiving;
 /// </summary>
 internal static class RetentionGapCheck
 {
-    public static IEnumerable<StreamsendException> Find(IConsumer<byte[], byte[]> consumer, IReadOnlyCollection<TopicPartition> partitions, string groupId, TimeSpan timeout)
+    public static IEnumerable<StreamsendException> Find(IConsumer<Ignore, PooledBytes> consumer, IReadOnlyCollection<TopicPartition> partitions, string groupId, TimeSpan timeout)
     {
         if (partitions.Count == 0)
         {

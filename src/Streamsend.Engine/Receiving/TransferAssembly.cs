@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Streamsend.Engine.Sinks;
@@ -80,10 +79,15 @@ internal sealed class TransferAssembly : IAsyncDisposable
         return null;
     }
 
-    public async ValueTask AcceptAsync(ChunkHeader header, byte[] value, TopicPartitionOffset message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a chunk at its offset. The caller keeps owning <paramref name="value"/> unless the chunk is the next one to
+    /// hash: then it is handed to the hashing, which returns it to the pool, and the caller's owner is left empty.
+    /// </summary>
+    public async ValueTask AcceptAsync(ChunkHeader header, PooledBytes value, TopicPartitionOffset message, CancellationToken cancellationToken)
     {
         chunkSize = InferChunkSize(header, value.Length) ?? chunkSize;
-        await partial.WriteAsync(header.Offset, value, cancellationToken).ConfigureAwait(false);
+        // Awaited to the end: the sink reads the bytes only during the write (IPartialFile.WriteAsync), so they are free after it.
+        await partial.WriteAsync(header.Offset, value.Memory, cancellationToken).ConfigureAwait(false);
         received.Add(header.ChunkIndex);
         LastChunkAt = DateTimeOffset.UtcNow;
         receivedCount++;
@@ -95,8 +99,7 @@ internal sealed class TransferAssembly : IAsyncDisposable
         }
         if (header.ChunkIndex == nextToHash)
         {
-            // The consumer gave us this array and never touches it again, so the hashing may read it later.
-            await md5.AppendAsync(value, value.Length, pooled: false, cancellationToken).ConfigureAwait(false);
+            await md5.AppendAsync(value.HandOver(), cancellationToken).ConfigureAwait(false);
             nextToHash++;
             await HashChunksThatArrivedEarlyAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -121,18 +124,10 @@ internal sealed class TransferAssembly : IAsyncDisposable
         {
             var offset = nextToHash * chunkSize;
             var length = (int)Math.Min(chunkSize, First.FileSize - offset);
-            // One pooled buffer per chunk read back: the hashing returns it once done, while the loop reads the next.
-            var buffer = ArrayPool<byte>.Shared.Rent(length);
-            try
-            {
-                await partial.ReadAsync(offset, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                await md5.AppendAsync(buffer, length, pooled: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                throw;
-            }
+            // One pooled block per chunk read back: the hashing returns it once done, while the loop reads the next.
+            using var block = PooledBytes.Rent(length);
+            await partial.ReadAsync(offset, block.Memory, cancellationToken).ConfigureAwait(false);
+            await md5.AppendAsync(block.HandOver(), cancellationToken).ConfigureAwait(false);
             nextToHash++;
         }
     }

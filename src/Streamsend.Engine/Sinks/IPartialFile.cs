@@ -9,6 +9,10 @@ public interface IPartialFile : IAsyncDisposable
     /// <summary>Where the file will be once committed (a path or a URI).</summary>
     string FinalLocation { get; }
 
+    /// <summary>
+    /// Writes <paramref name="data"/> at <paramref name="offset"/>. The bytes are lent only until the returned task
+    /// completes (the receiver then gives their pooled array to the next message): a sink that keeps them longer copies them.
+    /// </summary>
     ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
     /// <summary>Reads back bytes written earlier, so chunks that arrived ahead of order can be hashed in order.</summary>

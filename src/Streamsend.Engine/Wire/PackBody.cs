@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -110,7 +111,10 @@ public static class PackBody
 
     private static ReadOnlyMemory<byte> Inflate(ReadOnlyMemory<byte> compressed)
     {
-        using var input = new MemoryStream(compressed.ToArray(), writable: false);
+        // A received value is a pooled array: inflating from it in place spares a copy of up to a chunk.
+        using var input = MemoryMarshal.TryGetArray(compressed, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(compressed.ToArray(), writable: false);
         using var inflater = new DeflateStream(input, CompressionMode.Decompress);
         using var output = new MemoryStream();
         var buffer = new byte[81920];

@@ -40,7 +40,7 @@ public class TransferAssemblyTests
                 foreach (var header in headers)
                 {
                     Assert.False(assembly.IsComplete);
-                    var value = content.AsSpan((int)header.Offset, (int)header.ExpectedLength(ChunkSize)).ToArray();
+                    using var value = PooledBytes.CopyOf(content.AsSpan((int)header.Offset, (int)header.ExpectedLength(ChunkSize)));
                     await assembly.AcceptAsync(header, value, new TopicPartitionOffset("t", 0, header.ChunkIndex), CancellationToken.None);
                 }
 
@@ -72,7 +72,8 @@ public class TransferAssemblyTests
             foreach (var index in new[] { 2, 1, 0 })
             {
                 var header = Header(transferId, index, content.Length, md5);
-                await assembly.AcceptAsync(header, content.AsSpan(index * ChunkSize, ChunkSize).ToArray(), new TopicPartitionOffset("t", 0, index), CancellationToken.None);
+                using var value = PooledBytes.CopyOf(content.AsSpan(index * ChunkSize, ChunkSize));
+                await assembly.AcceptAsync(header, value, new TopicPartitionOffset("t", 0, index), CancellationToken.None);
             }
 
             Assert.NotEqual(md5, await assembly.ActualMd5Async());

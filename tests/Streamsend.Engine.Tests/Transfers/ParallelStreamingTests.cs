@@ -87,6 +87,39 @@ public sealed class ParallelStreamingTests : IClassFixture<MockClusterFixture>
         Assert.Empty(TestFiles.StagedLeftovers(Path.Combine(files.Root, "inbox")));
     }
 
+    /// <summary>
+    /// The receiver reads every message into an array of the shared pool and gives it back once written and hashed, so
+    /// with small chunks the same few arrays carry every file's bytes in turn: one given back while still being hashed,
+    /// or twice, would put one file's bytes into another's MD5 or content.
+    /// </summary>
+    [Fact]
+    public async Task Many_files_interleaved_over_eight_partitions_land_bit_perfect_through_pooled_buffers()
+    {
+        const int smallChunk = 8 * 1024;
+        using var files = new TestFiles();
+        var outbox = Path.Combine(files.Root, "outbox");
+        for (var i = 0; i < 12; i++)
+        {
+            files.Write($"outbox/chunked-{i:D2}.bin", (3 + i % 4) * smallChunk - i * 97, seed: 300 + i);
+        }
+        for (var i = 0; i < 4; i++)
+        {
+            // Below a sixteenth of the chunk size: packed, many to a message, among the chunks.
+            files.Write($"outbox/packed-{i}.bin", 100 + i * 50, seed: 400 + i);
+        }
+        var topic = kafka.NewTopic(8);
+        var send = TransferHarness.SendOptions(kafka.Settings, topic, smallChunk, Distribution.Chunk) with { ThrottleLimit = 16 };
+
+        var (summary, sent, received) = await TransferHarness.SendWhileReceivingAsync(
+            send, SourceTree.Expand(outbox, null), TransferHarness.ReceiveOptions(kafka.Settings, topic, Path.Combine(files.Root, "inbox"), 16));
+
+        Assert.Empty(sent.Failures);
+        Assert.Empty(received.Failures);
+        Assert.Equal(16, summary.FilesLanded);
+        Assert.Equal(TestFiles.Hashes(outbox), TestFiles.Hashes(Path.Combine(files.Root, "inbox")));
+        Assert.Empty(TestFiles.StagedLeftovers(Path.Combine(files.Root, "inbox")));
+    }
+
     [Fact]
     public async Task Receivers_in_different_groups_each_land_every_file()
     {

@@ -35,7 +35,7 @@ internal sealed class HeldChunks : IDisposable
         partFilled = new long[layout.PartCount];
     }
 
-    /// <summary>Holds a chunk and returns the parts it completed, in order.</summary>
+    /// <summary>Holds a copy of a chunk (the receiver's pooled bytes are only lent for the write) and returns the parts it completed, in order.</summary>
     public List<int> Add(long offset, ReadOnlySpan<byte> data)
     {
         var completed = new List<int>();
