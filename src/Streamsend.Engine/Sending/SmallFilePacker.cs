@@ -12,14 +12,15 @@ namespace Streamsend.Engine.Sending;
 /// is reported sent, like a chunked file, only when Kafka acknowledged the pack that carries it.
 /// </summary>
 /// <remarks>
-/// <see cref="SendOptions.ThrottleLimit"/> packing workers share the small-file channel, each filling its own pack, so
-/// that reading, MD5 and DEFLATE, the packer's whole cost, use every core: on one worker, packed sending managed half
-/// the files per second of one message per file. It costs messages, twice. A run ends with every worker sending the
-/// pack it was filling: up to ThrottleLimit - 1 more part-filled packs than one worker. And a pack that stopped
-/// deflating (see <see cref="PackBuilder"/>) stores whatever follows until it is full, so where the input turns from
-/// incompressible to compressible files, every worker may store some of the latter. The 20,000-file benchmark at
-/// ThrottleLimit 8 (folders of only text or only random bytes) used 108-111 messages instead of 99, 5-7% over its
-/// compressed bytes / chunk size (target 10%), its compressed bytes 5% more.
+/// Several packing workers share the small-file channel, each filling its own pack, so that reading, MD5 and DEFLATE,
+/// the packer's whole cost, use the cores: on one worker, packed sending managed half the files per second of one
+/// message per file. There are <see cref="SendOptions.ThrottleLimit"/> of them, but no more than the machine has
+/// cores, because more workers cost messages and buy nothing once the cores are busy. A run ends with every worker
+/// sending the pack it was filling: up to one part-filled pack more per worker. And a pack that stopped deflating
+/// (see <see cref="PackBuilder"/>) stores whatever follows until it is full, so where the input turns from
+/// incompressible to compressible files, every worker may store some of the latter. The 20,000-file benchmark with 8
+/// workers (folders of only text or only random bytes) used 104-111 messages instead of 99, 4-7% over its compressed
+/// bytes / chunk size (target 10%); with 2 workers, 100-101 messages, at least as fast on two cores.
 /// </remarks>
 internal sealed class SmallFilePacker
 {
@@ -54,9 +55,9 @@ internal sealed class SmallFilePacker
         this.events = events;
     }
 
-    /// <summary>Packs and sends every request from <paramref name="requests"/> on <see cref="SendOptions.ThrottleLimit"/> workers; ends once every pack is acknowledged or failed.</summary>
+    /// <summary>Packs and sends every request from <paramref name="requests"/> on <see cref="SendOptions.ThrottleLimit"/> workers, at most one per core; ends once every pack is acknowledged or failed.</summary>
     public Task RunAsync(ChannelReader<SendRequest> requests, CancellationToken cancellationToken) =>
-        Task.WhenAll(Enumerable.Range(0, Math.Max(1, options.ThrottleLimit))
+        Task.WhenAll(Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, Math.Max(1, options.ThrottleLimit)))
             .Select(_ => Task.Run(() => PackAsync(requests, cancellationToken), cancellationToken)));
 
     /// <summary>
@@ -69,8 +70,21 @@ internal sealed class SmallFilePacker
         PackBuilder? builder = null;
         try
         {
-            await foreach (var request in requests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
+                if (!requests.TryRead(out var request))
+                {
+                    if (builder is not null && !await MoreArriveWithinLingerAsync(requests, cancellationToken).ConfigureAwait(false))
+                    {
+                        sending.Add(await HandOverAsync(builder, cancellationToken).ConfigureAwait(false));
+                        builder = null;
+                    }
+                    else if (!await requests.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                    continue;
+                }
                 if (Read(request) is not { } file)
                 {
                     continue;
@@ -97,6 +111,26 @@ internal sealed class SmallFilePacker
             builder?.Dispose();
         }
         await Task.WhenAll(sending).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// False when no file arrived for <see cref="SendOptions.PackLinger"/> while a pack waits part-filled: a watched
+    /// folder or a slow pipeline must not hold a file back until enough others come to fill its pack. True when a file
+    /// is ready or no more will come.
+    /// </summary>
+    private async Task<bool> MoreArriveWithinLingerAsync(ChannelReader<SendRequest> requests, CancellationToken cancellationToken)
+    {
+        using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        linger.CancelAfter(options.PackLinger);
+        try
+        {
+            await requests.WaitToReadAsync(linger.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
     }
 
     /// <summary>Waits until fewer than <see cref="MaxPacksInFlight"/> packs are in flight, then starts sending <paramref name="builder"/>, which the send then owns.</summary>

@@ -98,6 +98,36 @@ public sealed class PackingTests : IClassFixture<MockClusterFixture>
     }
 
     [Fact]
+    public async Task A_small_file_is_sent_without_waiting_for_more_files_to_fill_its_pack_while_the_input_stays_open()
+    {
+        using var files = new TestFiles();
+        var topic = kafka.NewTopic();
+        var sent = new RecordingEventSink();
+        using var sender = await FileSender.ConnectAsync(TransferHarness.SendOptions(kafka.Settings, topic, Chunk), sent, CancellationToken.None);
+        // Open like a -Watch run's input: nothing tells the packer that no more files will come.
+        var requests = Channel.CreateUnbounded<SendRequest>();
+        var sending = sender.SendAllAsync(requests.Reader, CancellationToken.None);
+
+        foreach (var name in new[] { "first.txt", "second.txt" })
+        {
+            requests.Writer.TryWrite(new SendRequest(files.WriteText($"outbox/{name}", $"receipt {name}\n"), name));
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!sent.Of<FileSentEvent>().Any(e => e.File.RelativePath == name) && DateTime.UtcNow < deadline && !sending.IsCompleted)
+            {
+                await Task.Delay(50);
+            }
+            Assert.Contains(name, sent.Of<FileSentEvent>().Select(e => e.File.RelativePath));
+        }
+        requests.Writer.Complete();
+        await sending;
+
+        Assert.Empty(sent.Failures);
+        var packs = MockKafkaClients.ReadMessagesToEnd(kafka.Settings.BootstrapServers, topic, 2, TimeSpan.FromSeconds(30));
+        Assert.Equal(2, packs.Count);
+        Assert.All(packs, p => Assert.NotNull(WireCodec.Decode(p.Message.Headers, p.Message.Value.Length).Pack));
+    }
+
+    [Fact]
     public async Task Packs_awaiting_acknowledgement_stay_at_most_sixteen_across_all_packing_workers()
     {
         using var files = new TestFiles();
