@@ -60,7 +60,7 @@ public sealed class FileSender : IDisposable
     public async Task SendAllAsync(ChannelReader<SendRequest> requests, CancellationToken cancellationToken)
     {
         var chunked = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true });
-        var packed = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+        var packed = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true });
         var packer = new SmallFilePacker(ProducePackAsync, Layout.PartitionCount, ChunkSize, options, events, bandwidth);
         var work = Enumerable.Range(0, Math.Max(1, options.ThrottleLimit))
             .Select(_ => Task.Run(() => SendWorkerAsync(chunked.Reader, cancellationToken), cancellationToken))

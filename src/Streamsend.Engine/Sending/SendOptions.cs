@@ -19,6 +19,13 @@ public sealed record SendOptions
     /// <summary>Files smaller than this many bytes travel packed, many to a message. Null: a sixteenth of the chunk size; 0: never.</summary>
     public int? PackThreshold { get; init; }
 
+    /// <summary>
+    /// How long a part-filled pack waits for more small files before it is sent as it is: long enough that files
+    /// streaming out of a folder or a pipeline fill packs, short enough that a file dropped into a watched folder
+    /// leaves at once.
+    /// </summary>
+    public TimeSpan PackLinger { get; init; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Files read and sent at the same time.</summary>
     public int ThrottleLimit { get; init; } = 4;
 

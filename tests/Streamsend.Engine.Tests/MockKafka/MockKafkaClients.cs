@@ -38,7 +38,13 @@ public static class MockKafkaClients
     /// Reads <paramref name="topic"/> from the beginning, in a new consumer group, until at least <paramref name="expected"/>
     /// messages arrived and every partition is at its end, so that a duplicate would be seen too.
     /// </summary>
-    public static IReadOnlyList<Received> ReadToEnd(string bootstrapServers, string topic, int expected, TimeSpan timeout)
+    public static IReadOnlyList<Received> ReadToEnd(string bootstrapServers, string topic, int expected, TimeSpan timeout) =>
+        ReadMessagesToEnd(bootstrapServers, topic, expected, timeout)
+            .Select(r => new Received(r.Partition.Value, r.Offset.Value, Encoding.UTF8.GetString(r.Message.Key), Encoding.UTF8.GetString(r.Message.Value)))
+            .ToList();
+
+    /// <summary>Like <see cref="ReadToEnd"/>, with each message's bytes and headers as they are on the topic.</summary>
+    public static IReadOnlyList<ConsumeResult<byte[], byte[]>> ReadMessagesToEnd(string bootstrapServers, string topic, int expected, TimeSpan timeout)
     {
         LibrdkafkaNativeLoader.EnsureInstalled();
         var config = new ConsumerConfig
@@ -53,7 +59,7 @@ public static class MockKafkaClients
         };
         using var consumer = new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
         consumer.Subscribe(topic);
-        var received = new List<Received>();
+        var received = new List<ConsumeResult<byte[], byte[]>>();
         var atEnd = new HashSet<int>();
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
@@ -70,7 +76,7 @@ public static class MockKafkaClients
             else
             {
                 atEnd.Remove(result.Partition.Value);
-                received.Add(new Received(result.Partition.Value, result.Offset.Value, Encoding.UTF8.GetString(result.Message.Key), Encoding.UTF8.GetString(result.Message.Value)));
+                received.Add(result);
             }
             if (received.Count >= expected && consumer.Assignment.Count > 0 && consumer.Assignment.All(p => atEnd.Contains(p.Partition.Value)))
             {

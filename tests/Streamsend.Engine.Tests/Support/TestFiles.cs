@@ -26,6 +26,14 @@ public sealed class TestFiles : IDisposable
         return path;
     }
 
+    public string WriteText(string relative, string text)
+    {
+        var path = PathOf(relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     /// <summary>Relative path ('/') to MD5 of every file below <paramref name="directory"/>, except the receiver's state folder.</summary>
     public static Dictionary<string, string> Hashes(string directory) =>
         Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
