@@ -6,7 +6,7 @@ namespace Streamsend.Bench;
 public sealed record BenchmarkSettings
 {
     public const string Usage =
-        "usage: Streamsend.Bench [run] [--work DIR] [--big-mib 1024] [--partitions 8] [--retention-partitions 128] [--files 200] [--file-bytes 5000000] [--memory-mib 256,2048] [--keep]";
+        "usage: Streamsend.Bench [run] [--work DIR] [--big-mib 1024] [--partitions 8] [--retention-partitions 256] [--files 200] [--file-bytes 5000000] [--memory-mib 256,2048] [--keep]";
 
     public string WorkDirectory { get; init; } = Path.Combine(Path.GetTempPath(), $"streamsend-bench-{Environment.ProcessId}");
 
@@ -15,8 +15,12 @@ public sealed record BenchmarkSettings
     /// <summary>The "4+ partitions" topic.</summary>
     public int WidePartitions { get; init; } = 8;
 
-    /// <summary>A topic wide enough that the mock's 5 MiB per partition holds what a slower receiver has not read yet.</summary>
-    public int RetentionPartitions { get; init; } = 128;
+    /// <summary>
+    /// A topic wide enough that the mock's 5 MiB per partition holds what a slower receiver has not read yet: 256
+    /// partitions keep 1.25 GiB, more than the 1 GiB file. With 128 (640 MiB) a receiver that fell behind by a few
+    /// seconds lost the file in one run out of four.
+    /// </summary>
+    public int RetentionPartitions { get; init; } = 256;
 
     public int ManyFiles { get; init; } = 200;
 
