@@ -4,6 +4,7 @@ using Streamsend.Engine.Kafka;
 using Streamsend.Engine.Receiving;
 using Streamsend.Engine.Sending;
 using Streamsend.Engine.Sinks;
+using Streamsend.Engine.Tests.MockKafka;
 using Streamsend.Engine.Tests.Support;
 using Streamsend.Engine.Wire;
 
@@ -23,6 +24,29 @@ public sealed class ParallelStreamingTests : IClassFixture<MockClusterFixture>
         ["heartbeat.interval.ms"] = "250",
         ["session.timeout.ms"] = "6000",
     });
+
+    [Theory]
+    [InlineData(Distribution.Chunk, 40, 3)]
+    [InlineData(Distribution.File, 16, 2)]
+    public async Task The_files_of_one_run_fill_every_partition_equally(Distribution distribution, int fileCount, int chunksPerFile)
+    {
+        const int partitions = 8;
+        using var files = new TestFiles();
+        var requests = Enumerable.Range(0, fileCount)
+            .Select(i => new SendRequest(files.Write($"outbox/f-{i}.bin", (long)Chunk * chunksPerFile, seed: i), $"f-{i}.bin"))
+            .ToList();
+        var topic = kafka.NewTopic(partitions);
+        var sent = new RecordingEventSink();
+
+        await TransferHarness.SendAllAsync(TransferHarness.SendOptions(kafka.Settings, topic, Chunk, distribution) with { PackThreshold = 0 }, requests, sent);
+
+        Assert.Empty(sent.Failures);
+        var perPartition = MockKafkaClients.ReadMessagesToEnd(kafka.Settings.BootstrapServers, topic, fileCount * chunksPerFile, TimeSpan.FromSeconds(30))
+            .GroupBy(m => m.Partition.Value)
+            .ToDictionary(g => g.Key, g => g.Count());
+        var share = fileCount * chunksPerFile / partitions;
+        Assert.Equal(Enumerable.Range(0, partitions).ToDictionary(p => p, _ => share), perPartition);
+    }
 
     [Fact]
     public async Task Chunks_written_in_reverse_order_over_every_partition_land_as_the_original_file()
