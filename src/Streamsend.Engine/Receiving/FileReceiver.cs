@@ -235,11 +235,11 @@ public sealed class FileReceiver
             if (outcome.Error is { } error)
             {
                 // A destination that refused the file may accept it next run: keep the pack's offset.
-                var retryable = error.Kind is ErrorKind.WriteError or ErrorKind.ResourceUnavailable;
-                holdForNextRun |= retryable;
+                var end = DestinationRefusal.EndFor(error);
+                holdForNextRun |= end == TransferEnd.Deferred;
                 if (outcome.Entry is { } failedEntry)
                 {
-                    recent.Add(failedEntry.TransferId, retryable ? TransferEnd.Deferred : TransferEnd.Rejected);
+                    recent.Add(failedEntry.TransferId, end);
                 }
                 Fail(error);
                 continue;
@@ -303,16 +303,16 @@ public sealed class FileReceiver
         catch (StreamsendException e)
         {
             // A destination that cannot be read or written now may work next run: keep the offset (see TransferEnd.Deferred).
-            if (e.Kind is ErrorKind.WriteError or ErrorKind.ReadError or ErrorKind.ResourceUnavailable)
+            var end = DestinationRefusal.EndFor(e);
+            if (end == TransferEnd.Deferred)
             {
                 offsets.Hold(message);
-                recent.Add(header.TransferId, TransferEnd.Deferred);
             }
             else
             {
                 offsets.Pass(message);
-                recent.Add(header.TransferId, TransferEnd.Rejected);
             }
+            recent.Add(header.TransferId, end);
             Fail(e);
             return null;
         }
