@@ -68,6 +68,15 @@ internal sealed class SmallFilePacker
     {
         var sending = new List<Task>();
         PackBuilder? builder = null;
+
+        async Task HandOverPackAsync()
+        {
+            sending.Add(await HandOverAsync(builder!, cancellationToken).ConfigureAwait(false));
+            builder = null;
+            // A failed send stays in the list, so that its exception surfaces below.
+            sending.RemoveAll(t => t.IsCompletedSuccessfully);
+        }
+
         try
         {
             while (true)
@@ -76,8 +85,7 @@ internal sealed class SmallFilePacker
                 {
                     if (builder is not null && !await MoreArriveWithinLingerAsync(requests, cancellationToken).ConfigureAwait(false))
                     {
-                        sending.Add(await HandOverAsync(builder, cancellationToken).ConfigureAwait(false));
-                        builder = null;
+                        await HandOverPackAsync().ConfigureAwait(false);
                     }
                     else if (!await requests.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                     {
@@ -91,18 +99,14 @@ internal sealed class SmallFilePacker
                 }
                 if (builder is not null && !builder.HasRoomFor(file.Content.Length))
                 {
-                    sending.Add(await HandOverAsync(builder, cancellationToken).ConfigureAwait(false));
-                    builder = null;
-                    // A failed send stays in the list, so that its exception surfaces below.
-                    sending.RemoveAll(t => t.IsCompletedSuccessfully);
+                    await HandOverPackAsync().ConfigureAwait(false);
                 }
                 builder ??= new PackBuilder(capacity);
                 builder.Add(file.Member, file.Content);
             }
             if (builder is not null)
             {
-                sending.Add(await HandOverAsync(builder, cancellationToken).ConfigureAwait(false));
-                builder = null;
+                await HandOverPackAsync().ConfigureAwait(false);
             }
         }
         finally
