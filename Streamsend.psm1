@@ -4,8 +4,10 @@
 # finds its cmdlets; the engine and every dependency in bin/net8.0/lib/ are loaded into one private
 # AssemblyLoadContext (Streamsend.PowerShell.Loading.DependencyLoadContext), so other modules' versions of
 # Confluent.Kafka or AWSSDK.* do not clash with ours.
-# Windows PowerShell 5.1 (Desktop): bin/net472/, when a build provides it. .NET Framework has no load contexts;
-# there the dependencies load beside the cmdlet assembly and a conflicting version loaded first wins.
+# Windows PowerShell 5.1 (Desktop): bin/net472/Streamsend.PowerShell.dll; the engine and every dependency stay in
+# bin/net472/lib/, where an AssemblyResolve handler (Streamsend.PowerShell.Loading.DependencyResolver) finds them.
+# .NET Framework has one load context per session: when another module already loaded a version of one of them that
+# would be handed to Streamsend instead of its own, the import stops and says which, and what to do.
 
 $ErrorActionPreference = 'Stop'
 
@@ -21,11 +23,18 @@ if ($PSEdition -eq 'Core') {
     }
 }
 else {
-    $binDirectory = Join-Path $PSScriptRoot 'bin/net472'
-    $libDirectory = $null
+    if ($PSVersionTable.PSVersion -lt [version]'5.1') {
+        throw "Streamsend needs Windows PowerShell 5.1 or PowerShell 7.4+; this is PowerShell $($PSVersionTable.PSVersion)."
+    }
+    $frameworkRelease = Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' -Name Release -ErrorAction Ignore
+    if (-not $frameworkRelease -or $frameworkRelease.Release -lt 461808) {
+        throw "Streamsend needs .NET Framework 4.7.2 or later under Windows PowerShell 5.1 (it ships with Windows Server 2019 and Windows 10 1803). Install it, or use PowerShell 7.4+."
+    }
+    $binDirectory = Join-Path $PSScriptRoot 'bin\net472'
+    $libDirectory = Join-Path $binDirectory 'lib'
     $cmdletAssemblyPath = Join-Path $binDirectory 'Streamsend.PowerShell.dll'
-    if (-not (Test-Path -LiteralPath $cmdletAssemblyPath -PathType Leaf)) {
-        throw "This build of Streamsend has no Windows PowerShell 5.1 assemblies (bin/net472). Use PowerShell 7.4 or later: 'pwsh', then Import-Module Streamsend."
+    if (-not (Test-Path -LiteralPath $cmdletAssemblyPath -PathType Leaf) -or -not (Test-Path -LiteralPath $libDirectory -PathType Container)) {
+        throw "Streamsend is not built for Windows PowerShell 5.1: '$cmdletAssemblyPath' is missing. Reinstall the module, or run 'dotnet pwsh ./build.ps1 Build' in '$PSScriptRoot'."
     }
 }
 
@@ -37,10 +46,13 @@ if ($loadedElsewhere) {
     throw "Streamsend is already loaded in this session from '$(Split-Path -Parent $loadedElsewhere.Location)'; start a new session to use the copy in '$PSScriptRoot'."
 }
 
-if ($libDirectory) {
-    $null = [System.Reflection.Assembly]::LoadFrom($cmdletAssemblyPath)
-    # Before any engine type is touched: from here on the engine resolves into the private context.
+$null = [System.Reflection.Assembly]::LoadFrom($cmdletAssemblyPath)
+# Before any engine type is touched: from here on the engine and its dependencies resolve from lib/.
+if ($PSEdition -eq 'Core') {
     $null = [Streamsend.PowerShell.Loading.DependencyLoadContext]::Register($libDirectory)
+}
+else {
+    [Streamsend.PowerShell.Loading.DependencyResolver]::Register($libDirectory)
 }
 
 # By path, not -Assembly: the nested module is then named Streamsend.PowerShell with its base in bin/<tfm>, where

@@ -10,13 +10,16 @@ Run from the repository root with the repo's own PowerShell, which `dotnet tool 
     dotnet pwsh ./build.ps1 Test       # xunit + Pester; ends with 'Tests: N passed, N failed'
 
 Tasks:
-  Build    compiles the solution and lays the module out under bin/ (bin/net8.0: the cmdlet assembly;
-           bin/net8.0/lib: the engine, every dependency and the librdkafka natives); generates MAML help when
-           tools/New-MamlHelp.ps1 exists.
-  Test     Build, then the xunit tests and the Pester tests (tests/pester, in a child pwsh).
+  Build    compiles the solution and lays the module out under bin/, one folder per edition: bin/net8.0
+           (PowerShell 7.4+) and bin/net472 (Windows PowerShell 5.1), each with the cmdlet assembly and lib/ (the
+           engine, every dependency and the librdkafka natives); generates MAML help when tools/New-MamlHelp.ps1 exists.
+  Test     Build, then the xunit tests (on .NET 10 against the engine's net8.0 build, and against its net472 build
+           under .NET Framework on Windows or Mono elsewhere) and the Pester tests (tests/pester, in a child pwsh).
   Demo     Build, then demo/Invoke-Demo.ps1 against a mock cluster.
   Bench    Build, then every bench/*.ps1.
-  Package  Build, then out/Streamsend/<version>/ and out/Streamsend-<version>.zip.
+  Package  Build, then out/Streamsend/<version>/, out/Streamsend-<version>.zip and out/feed/Streamsend.<version>.nupkg
+           (both editions' bin folders and every librdkafka native; install it with Install-PSResource from a
+           repository registered on out/feed, see docs/operations.md).
 .EXAMPLE
 dotnet pwsh ./build.ps1 Test -PesterPath tests/pester/Send.Tests.ps1
 .EXAMPLE
@@ -52,7 +55,6 @@ Import-Module (Join-Path $repositoryRoot 'tools/ModuleLayout.psm1') -Force
 Import-Module (Join-Path $repositoryRoot 'tools/TestRun.psm1') -Force
 
 $artifacts = Join-Path $repositoryRoot 'artifacts'
-$moduleBin = Join-Path $repositoryRoot 'bin/net8.0'
 $completed = [Collections.Generic.HashSet[string]]::new()
 
 function Invoke-BuildTask {
@@ -62,22 +64,25 @@ function Invoke-BuildTask {
     Write-Step "Build ($Configuration)"
     Invoke-Dotnet 'build', (Join-Path $repositoryRoot 'Streamsend.slnx'), '-c', $Configuration, '-nologo', '-v:minimal'
 
-    $publish = Join-Path $artifacts "publish/Streamsend.PowerShell/$Configuration"
-    Invoke-Dotnet 'publish', (Join-Path $repositoryRoot 'src/Streamsend.PowerShell/Streamsend.PowerShell.csproj'),
-        '-c', $Configuration, '--no-build', '-o', $publish, '-nologo', '-v:minimal'
-    Sync-ModuleLayout -PublishDirectory $publish -ModuleDirectory $moduleBin -CmdletAssembly 'Streamsend.PowerShell'
-    Assert-NativeLibrary -LibDirectory (Join-Path $moduleBin 'lib') `
-        -EngineAssetsFile (Join-Path $repositoryRoot 'src/Streamsend.Engine/obj/project.assets.json')
-
     $helpGenerator = Join-Path $repositoryRoot 'tools/New-MamlHelp.ps1'
-    if (Test-Path -LiteralPath $helpGenerator) {
-        # PowerShell looks for a binary module's help beside the cmdlet assembly: bin/net8.0/en-US.
-        Write-Step 'Help'
-        $helpParameters = @{}
-        if ((Get-Command $helpGenerator).Parameters.ContainsKey('OutputPath')) {
-            $helpParameters.OutputPath = Join-Path $moduleBin 'en-US'
+    foreach ($framework in Get-ModuleFramework) {
+        $moduleBin = Join-Path $repositoryRoot "bin/$framework"
+        $publish = Join-Path $artifacts "publish/Streamsend.PowerShell/$Configuration/$framework"
+        Invoke-Dotnet 'publish', (Join-Path $repositoryRoot 'src/Streamsend.PowerShell/Streamsend.PowerShell.csproj'),
+            '-c', $Configuration, '-f', $framework, '--no-build', '-o', $publish, '-nologo', '-v:minimal'
+        Sync-ModuleLayout -PublishDirectory $publish -ModuleDirectory $moduleBin -CmdletAssembly 'Streamsend.PowerShell'
+        Assert-NativeLibrary -LibDirectory (Join-Path $moduleBin 'lib') -Framework $framework `
+            -EngineAssetsFile (Join-Path $repositoryRoot 'src/Streamsend.Engine/obj/project.assets.json')
+
+        if (Test-Path -LiteralPath $helpGenerator) {
+            # PowerShell looks for a binary module's help beside the cmdlet assembly: bin/<tfm>/en-US.
+            Write-Step "Help ($framework)"
+            $helpParameters = @{}
+            if ((Get-Command $helpGenerator).Parameters.ContainsKey('OutputPath')) {
+                $helpParameters.OutputPath = Join-Path $moduleBin 'en-US'
+            }
+            $null = & $helpGenerator @helpParameters
         }
-        $null = & $helpGenerator @helpParameters
     }
     Write-Host "Module ready: Import-Module $(Join-Path $repositoryRoot 'Streamsend.psd1')"
 }
@@ -87,7 +92,8 @@ function Invoke-TestTask {
     $results = Join-Path $artifacts 'test-results'
     try {
         Invoke-BuildTask
-        $pesterManifest = Get-PesterManifest
+        $pesterManifest = Get-RestoredTool -PackageId Pester -RelativePath 'tools/Pester.psd1'
+        $xunitConsole = Get-RestoredTool -PackageId xunit.runner.console -RelativePath 'tools/net472/xunit.console.exe'
     }
     catch {
         Write-Host $_ -ForegroundColor Red
@@ -96,9 +102,14 @@ function Invoke-TestTask {
     if ($runs.Count -eq 0) {
         Remove-Item -LiteralPath $results -Recurse -Force -ErrorAction Ignore
         $null = New-Item -ItemType Directory -Path $results -Force
+        $engineTests = Join-Path $repositoryRoot 'tests/Streamsend.Engine.Tests/Streamsend.Engine.Tests.csproj'
         $runs.Add((Invoke-TestRunner 'xunit' {
-                    Invoke-XunitTestRun -Project (Join-Path $repositoryRoot 'tests/Streamsend.Engine.Tests/Streamsend.Engine.Tests.csproj') `
-                        -Configuration $Configuration -ResultsDirectory $results -Filter $XunitFilter
+                    Invoke-XunitTestRun -Project $engineTests -Framework net10.0 -Configuration $Configuration -ResultsDirectory $results -Filter $XunitFilter
+                }))
+        # The same suite against the engine's .NET Framework build, the one Windows PowerShell 5.1 loads.
+        $runs.Add((Invoke-TestRunner 'xunit-net472' {
+                    Invoke-XunitFrameworkTestRun -TestAssembly (Join-Path $repositoryRoot "tests/Streamsend.Engine.Tests/bin/$Configuration/net472/Streamsend.Engine.Tests.dll") `
+                        -ConsoleRunner $xunitConsole -ResultsDirectory $results -Filter $XunitFilter
                 }))
         $runs.Add((Invoke-TestRunner 'Pester' {
                     $paths = if ($PesterPath) { $PesterPath } else { Join-Path $repositoryRoot 'tests/pester' }
@@ -148,29 +159,30 @@ function Invoke-BenchTask {
 function Invoke-PackageTask {
     Invoke-BuildTask
     Write-Step 'Package'
-    $zip = New-ModulePackage -RepositoryRoot $repositoryRoot -OutputDirectory (Join-Path $repositoryRoot 'out')
-    Write-Host "Package: $zip"
+    $package = New-ModulePackage -RepositoryRoot $repositoryRoot -OutputDirectory (Join-Path $repositoryRoot 'out')
+    Write-Host "Package: $($package.Nupkg) (also $($package.Zip))"
 }
 
-function Get-PesterManifest {
-    # Pester comes from NuGet, restored by tools/restore/Restore.csproj (PackageDownload): no PowerShell Gallery needed.
+function Get-RestoredTool([string]$PackageId, [string]$RelativePath) {
+    # Pester and xunit's console runner come from NuGet, restored by tools/restore/Restore.csproj (PackageDownload):
+    # no PowerShell Gallery needed.
     $project = Join-Path $repositoryRoot 'tools/restore/Restore.csproj'
     $assets = Join-Path $repositoryRoot 'tools/restore/obj/project.assets.json'
     $find = {
         if ((Test-Path -LiteralPath $assets) -and (Get-Item $assets).LastWriteTimeUtc -ge (Get-Item $project).LastWriteTimeUtc) {
-            $manifest = Join-Path (Get-RestoredPackagePath -AssetsFile $assets -PackageId Pester) 'tools/Pester.psd1'
-            if (Test-Path -LiteralPath $manifest) { $manifest }
+            $path = Join-Path (Get-RestoredPackagePath -AssetsFile $assets -PackageId $PackageId) $RelativePath
+            if (Test-Path -LiteralPath $path) { $path }
         }
     }
-    $manifest = try { & $find } catch { $null }
-    if (-not $manifest) {
+    $path = try { & $find } catch { $null }
+    if (-not $path) {
         Invoke-Dotnet 'restore', $project, '-nologo', '-v:minimal'
-        $manifest = & $find
+        $path = & $find
     }
-    if (-not $manifest) {
-        throw "Pester was restored but its manifest is not where expected (tools/Pester.psd1 in the package)."
+    if (-not $path) {
+        throw "$PackageId was restored but '$RelativePath' is not in the package."
     }
-    return $manifest
+    return $path
 }
 
 function Write-Step([string]$Name) {

@@ -1,16 +1,34 @@
 # The module's file layout: from `dotnet publish` output to bin/, and from bin/ to a package.
 #
 #   Streamsend.psd1, Streamsend.psm1, Streamsend.format.ps1xml   (in source, at the module root)
-#   bin/net8.0/Streamsend.PowerShell.dll                         the cmdlets: PowerShell's default load context
+#   bin/net8.0/Streamsend.PowerShell.dll                         PowerShell 7.4+: the cmdlets, in PowerShell's default load context
 #   bin/net8.0/lib/*.dll                                         the engine and every dependency: Streamsend's own load context
 #   bin/net8.0/lib/runtimes/<rid>/native/                        librdkafka for each platform
-#   bin/net8.0/en-US/                                            MAML help, when generated
+#   bin/net472/Streamsend.PowerShell.dll                         Windows PowerShell 5.1: the cmdlets
+#   bin/net472/lib/*.dll                                         the engine and every dependency, found by an AssemblyResolve handler
+#   bin/net472/lib/runtimes/win-x64|win-x86/native/              librdkafka for 64- and 32-bit Windows PowerShell
+#   bin/<tfm>/en-US/                                             MAML help, when generated
 
 Set-StrictMode -Version 3.0
 Import-Module (Join-Path $PSScriptRoot 'Dotnet.psm1')
 
-# The platforms the module supports; each must have a librdkafka native build in lib/runtimes.
-$supportedRuntimes = 'win-x64', 'win-x86', 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64'
+# The platforms each edition's build supports; each must have a librdkafka native build in lib/runtimes.
+$supportedRuntimes = @{
+    'net8.0' = 'win-x64', 'win-x86', 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64'
+    # Windows PowerShell 5.1 runs on Windows only, as a 64-bit and as a 32-bit process.
+    'net472' = 'win-x64', 'win-x86'
+}
+
+# librdkafka.redist's .NET Framework build step puts the Windows natives in librdkafka/x64|x86; the module keeps one
+# layout for both editions.
+$nativeFolderRenames = [ordered]@{ 'librdkafka/x64/' = 'runtimes/win-x64/native/'; 'librdkafka/x86/' = 'runtimes/win-x86/native/' }
+
+function Get-ModuleFramework {
+    <# The target frameworks of the module's builds, one bin/<tfm> folder each. #>
+    [OutputType([string[]])]
+    param()
+    return [string[]]$supportedRuntimes.Keys
+}
 
 function Sync-ModuleLayout {
     <#
@@ -29,6 +47,12 @@ function Sync-ModuleLayout {
         $relativePath = [IO.Path]::GetRelativePath($PublishDirectory, $file.FullName)
         if ($relativePath -like '*.deps.json' -or $relativePath -like '*.runtimeconfig.json') {
             continue
+        }
+        $slashed = $relativePath -replace '\\', '/'
+        foreach ($from in $nativeFolderRenames.Keys) {
+            if ($slashed.StartsWith($from, [StringComparison]::Ordinal)) {
+                $relativePath = [IO.Path]::Combine($nativeFolderRenames[$from], $slashed.Substring($from.Length))
+            }
         }
         $target = if ($relativePath -in $topLevel) { $relativePath } else { Join-Path 'lib' $relativePath }
         $wanted[$target] = $file.FullName
@@ -77,23 +101,29 @@ function Assert-NativeLibrary {
     #>
     param(
         [Parameter(Mandatory)][string]$LibDirectory,
-        [Parameter(Mandatory)][string]$EngineAssetsFile
+        [Parameter(Mandatory)][string]$EngineAssetsFile,
+        [Parameter(Mandatory)][ValidateSet('net8.0', 'net472')][string]$Framework
     )
-    $missing = @(Get-MissingRuntime -LibDirectory $LibDirectory)
+    $runtimes = $supportedRuntimes[$Framework]
+    $missing = @(Get-MissingRuntime -LibDirectory $LibDirectory -Runtime $runtimes)
     if ($missing.Count -eq 0) {
         return
     }
     $package = Get-RestoredPackagePath -AssetsFile $EngineAssetsFile -PackageId 'librdkafka.redist'
     Write-Host "Copying librdkafka natives for $($missing -join ', ') from $package"
-    Copy-Item -Path (Join-Path $package 'runtimes') -Destination $LibDirectory -Recurse -Force
-    $missing = @(Get-MissingRuntime -LibDirectory $LibDirectory)
+    foreach ($runtime in $missing) {
+        $target = Join-Path $LibDirectory "runtimes/$runtime"
+        $null = New-Item -ItemType Directory -Path $target -Force
+        Copy-Item -Path (Join-Path $package "runtimes/$runtime/native") -Destination $target -Recurse -Force
+    }
+    $missing = @(Get-MissingRuntime -LibDirectory $LibDirectory -Runtime $runtimes)
     if ($missing.Count -ne 0) {
         throw "No librdkafka native library for $($missing -join ', ') under '$LibDirectory/runtimes' nor in '$package'."
     }
 }
 
-function Get-MissingRuntime([string]$LibDirectory) {
-    foreach ($runtime in $supportedRuntimes) {
+function Get-MissingRuntime([string]$LibDirectory, [string[]]$Runtime) {
+    foreach ($runtime in $Runtime) {
         $native = Join-Path $LibDirectory "runtimes/$runtime/native"
         if (-not (Get-ChildItem -Path $native -Filter 'librdkafka*' -File -ErrorAction Ignore)) {
             $runtime
@@ -104,9 +134,11 @@ function Get-MissingRuntime([string]$LibDirectory) {
 function New-ModulePackage {
     <#
     Copies the built module to <OutputDirectory>/Streamsend/<version>/ (the shape Install-Module creates, so the
-    folder can be dropped into a PSModulePath entry) and zips it. Returns the zip's path.
+    folder can be dropped into a PSModulePath entry), zips it, and publishes it as <OutputDirectory>/feed/
+    Streamsend.<version>.nupkg: a folder an ops team registers as a PSResource repository (or copies into its own
+    NuGet feed) and installs from with Install-PSResource. Returns the three paths.
     #>
-    [OutputType([string])]
+    [OutputType([pscustomobject])]
     param(
         [Parameter(Mandatory)][string]$RepositoryRoot,
         [Parameter(Mandatory)][string]$OutputDirectory
@@ -138,7 +170,38 @@ function New-ModulePackage {
     Remove-Item -LiteralPath $zip -Force -ErrorAction Ignore
     Add-Type -AssemblyName System.IO.Compression.FileSystem
     [IO.Compression.ZipFile]::CreateFromDirectory($packageRoot, $zip, [IO.Compression.CompressionLevel]::Optimal, $true)
-    return $zip
+
+    $feed = Join-Path $OutputDirectory 'feed'
+    Remove-Item -LiteralPath $feed -Recurse -Force -ErrorAction Ignore
+    $null = New-Item -ItemType Directory -Path $feed -Force
+    $nupkg = Publish-ModuleToFolder -ModuleDirectory $moduleRoot -Feed $feed
+    return [pscustomobject]@{ Folder = $moduleRoot; Zip = $zip; Nupkg = $nupkg }
 }
 
-Export-ModuleMember -Function Sync-ModuleLayout, Assert-NativeLibrary, New-ModulePackage
+function Publish-ModuleToFolder {
+    <#
+    Publish-PSResource (PSResourceGet, which ships with PowerShell 7.4+) into a folder, through a repository
+    registered under a name of its own for as long as the publish takes.
+    #>
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)][string]$ModuleDirectory,
+        [Parameter(Mandatory)][string]$Feed
+    )
+    Import-Module Microsoft.PowerShell.PSResourceGet -ErrorAction Stop
+    $repository = "StreamsendBuild-$([guid]::NewGuid().ToString('N'))"
+    Register-PSResourceRepository -Name $repository -Uri $Feed -Trusted
+    try {
+        Publish-PSResource -Path $ModuleDirectory -Repository $repository
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repository
+    }
+    $published = @(Get-ChildItem -LiteralPath $Feed -Filter '*.nupkg' -File)
+    if ($published.Count -ne 1) {
+        throw "Publish-PSResource left $($published.Count) packages in '$Feed', expected one."
+    }
+    return $published[0].FullName
+}
+
+Export-ModuleMember -Function Get-ModuleFramework, Sync-ModuleLayout, Assert-NativeLibrary, New-ModulePackage

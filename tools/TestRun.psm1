@@ -27,12 +27,13 @@ function Invoke-XunitTestRun {
     <# `dotnet test` with a TRX logger; the counts come from the TRX file. #>
     param(
         [Parameter(Mandatory)][string]$Project,
+        [Parameter(Mandatory)][string]$Framework,
         [Parameter(Mandatory)][string]$Configuration,
         [Parameter(Mandatory)][string]$ResultsDirectory,
         [string]$Filter
     )
     $trx = Join-Path $ResultsDirectory 'xunit.trx'
-    $arguments = @('test', $Project, '-c', $Configuration, '--no-build', '--nologo',
+    $arguments = @('test', $Project, '-f', $Framework, '-c', $Configuration, '--no-build', '--nologo',
         '--results-directory', $ResultsDirectory, '--logger', 'trx;LogFileName=xunit.trx', '--logger', 'console;verbosity=normal')
     if ($Filter) {
         $arguments += '--filter', $Filter
@@ -57,6 +58,53 @@ function Invoke-XunitTestRun {
         $failed = 1
     }
     return New-TestRunResult -Runner 'xunit' -Passed $passed -Failed $failed -Skipped $skipped -Problem $problem
+}
+
+function Invoke-XunitFrameworkTestRun {
+    <#
+    xunit's .NET Framework console runner on a test assembly built for net472: directly on Windows, through Mono
+    elsewhere. A machine without Mono cannot run it: that is a failure on Linux CI (.ci/run installs mono-complete)
+    and a skip with the reason anywhere else. -Filter takes the part of a `dotnet test` filter after
+    FullyQualifiedName~, as a class or namespace prefix.
+    #>
+    param(
+        [Parameter(Mandatory)][string]$TestAssembly,
+        [Parameter(Mandatory)][string]$ConsoleRunner,
+        [Parameter(Mandatory)][string]$ResultsDirectory,
+        [string]$Filter
+    )
+    $xml = Join-Path $ResultsDirectory 'xunit-net472.xml'
+    $runnerArguments = @($TestAssembly, '-noshadow', '-nologo', '-xml', $xml)
+    if ($Filter) {
+        $prefix = $Filter -replace '^FullyQualifiedName~', ''
+        $runnerArguments += '-method', "*$prefix*"
+    }
+    if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
+        $exitCode = Invoke-ConsoleProcess -FilePath $ConsoleRunner -ArgumentList $runnerArguments
+    }
+    else {
+        $mono = Get-Command -Name mono -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        if (-not $mono) {
+            $reason = 'Mono is not installed, so the engine suite did not run against its .NET Framework build (apt-get install mono-complete).'
+            if ($env:CI -and $IsLinux) {
+                return New-TestRunResult -Runner 'xunit-net472' -Failed 1 -Problem $reason
+            }
+            Write-Host "SKIPPED: $reason" -ForegroundColor Yellow
+            return New-TestRunResult -Runner 'xunit-net472' -Skipped 1 -Problem $reason
+        }
+        $exitCode = Invoke-ConsoleProcess -FilePath $mono.Source -ArgumentList (@($ConsoleRunner) + $runnerArguments)
+    }
+    if (-not (Test-Path -LiteralPath $xml)) {
+        return New-TestRunResult -Runner 'xunit-net472' -Failed 1 -Problem "xunit.console wrote no results (exit code $exitCode): it crashed or found no tests."
+    }
+    $counts = ([xml](Get-Content -LiteralPath $xml -Raw)).assemblies.assembly
+    $passed = [int]$counts.passed
+    $failed = [int]$counts.failed + [int]$counts.errors
+    $problem = if ($passed + $failed -eq 0) { 'no test ran.' } elseif ($exitCode -ne 0 -and $failed -eq 0) { "xunit.console exited with $exitCode." }
+    if ($problem -and $failed -eq 0) {
+        $failed = 1
+    }
+    return New-TestRunResult -Runner 'xunit-net472' -Passed $passed -Failed $failed -Skipped ([int]$counts.skipped) -Problem $problem
 }
 
 function Invoke-PesterTestRun {
@@ -116,4 +164,4 @@ function Write-TestSummary {
     return [int]($failed -ne 0)
 }
 
-Export-ModuleMember -Function New-TestRunResult, Invoke-XunitTestRun, Invoke-PesterTestRun, Write-TestSummary
+Export-ModuleMember -Function New-TestRunResult, Invoke-XunitTestRun, Invoke-XunitFrameworkTestRun, Invoke-PesterTestRun, Write-TestSummary

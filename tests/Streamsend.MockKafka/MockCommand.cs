@@ -19,7 +19,8 @@ public static class MockCommand
 
     public static string Apply(MockKafkaCluster cluster, string line)
     {
-        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Null splits at any white space, so a trailing \r or a tab is no word.
+        var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         try
         {
             switch (words)
@@ -42,8 +43,8 @@ public static class MockCommand
                 case ["rtt", var id, var milliseconds]:
                     cluster.SetBrokerRtt(BrokerId(id), Number(milliseconds));
                     break;
-                case ["errors", var apiKey, .. var errors] when errors.Length > 0:
-                    cluster.PushRequestErrors(KafkaApiKey.Parse(apiKey), errors.Select(Error).ToArray());
+                case ["errors", var apiKey, _, ..]:
+                    cluster.PushRequestErrors(KafkaApiKey.Parse(apiKey), words.Skip(2).Select(Error).ToArray());
                     break;
                 case ["clearerrors", var apiKey]:
                     cluster.ClearRequestErrors(KafkaApiKey.Parse(apiKey));
@@ -65,7 +66,7 @@ public static class MockCommand
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
         {
             // Argument exceptions add "Actual value was ..." on a second line; the protocol is one line per reply.
-            return "ERR " + string.Join(' ', e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            return "ERR " + string.Join(" ", e.Message.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
         }
     }
 

@@ -102,7 +102,7 @@ public static partial class JavaPropertyTranslator
     private static IEnumerable<(string Key, string Value)> FromJaas(string jaas, string where, ICollection<string> notes)
     {
         var module = jaas.Trim().Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-        var options = JaasOption().Matches(jaas).ToDictionary(m => m.Groups["name"].Value, m => OptionValue(m), StringComparer.Ordinal);
+        var options = JaasOption.Matches(jaas).Cast<Match>().ToDictionary(m => m.Groups["name"].Value, m => OptionValue(m), StringComparer.Ordinal);
         if (module.EndsWith(".PlainLoginModule", StringComparison.Ordinal) || module.EndsWith(".ScramLoginModule", StringComparison.Ordinal))
         {
             notes.Add($"{where}: 'sasl.jaas.config' ({module[(module.LastIndexOf('.') + 1)..]}) is read as sasl.username and sasl.password.");
@@ -136,7 +136,7 @@ public static partial class JavaPropertyTranslator
                 .Select(o => $"{o.Key["extension_".Length..]}={o.Value}").ToList();
             if (extensions.Count > 0)
             {
-                yield return ("sasl.oauthbearer.extensions", string.Join(',', extensions));
+                yield return ("sasl.oauthbearer.extensions", string.Join(",", extensions));
             }
             yield break;
         }
@@ -160,6 +160,5 @@ public static partial class JavaPropertyTranslator
             ? Regex.Replace(match.Groups["quoted"].Value, @"\\(.)", "$1")
             : match.Groups["bare"].Value;
 
-    [GeneratedRegex(@"(?<name>[A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?:""(?<quoted>(?:[^""\\]|\\.)*)""|'(?<quoted>(?:[^'\\]|\\.)*)'|(?<bare>[^\s;""']+))")]
-    private static partial Regex JaasOption();
+    private static readonly Regex JaasOption = new(@"(?<name>[A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?:""(?<quoted>(?:[^""\\]|\\.)*)""|'(?<quoted>(?:[^'\\]|\\.)*)'|(?<bare>[^\s;""']+))", RegexOptions.Compiled);
 }

@@ -1,72 +1,71 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Streamsend.Engine.Platform;
 
 namespace Streamsend.Engine.Kafka;
 
 /// <summary>
-/// Finds and loads the librdkafka native build that fits this OS and CPU, from the files the module ships,
-/// and makes every P/Invoke of "librdkafka" (Confluent.Kafka's and our own) resolve to that one handle.
+/// Finds and loads the librdkafka native build that fits this OS and CPU, from the files the module ships (never from
+/// PATH), and makes Confluent.Kafka's and our own "librdkafka" imports use that one library. How a library is loaded
+/// and bound differs by edition: see <see cref="LibrdkafkaBinding"/>.
 /// </summary>
 /// <remarks>
-/// Why not Confluent.Kafka's own loading: a class-library build copies no native files, Library.Load(path)
-/// fails on .NET 10 (it looks for libdl), and on Debian/Ubuntu the package's default linux-x64 build needs
-/// libsasl2.so.3, which is often absent, while the centos8 build beside it is self-contained.
-/// The handle is process-wide by nature (a native library is loaded once per process), hence static.
+/// Why not Confluent.Kafka's own search: a class-library build copies no native files, Library.Load(path) fails on
+/// .NET 10 (it looks for libdl), and on Debian/Ubuntu the package's default linux-x64 build needs libsasl2.so.3, which
+/// is often absent, while the centos8 build beside it is self-contained.
+/// The library is process-wide by nature (a native library is loaded once per process), hence static.
 /// </remarks>
 public static class LibrdkafkaNativeLoader
 {
     private const string LibraryName = "librdkafka";
-    private static readonly Lazy<IntPtr> LoadedHandle = new(LoadBestCandidate, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> Loaded = new(LoadBestCandidate, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly object InstallLock = new();
-    private static readonly HashSet<Assembly> AssembliesWithResolver = new();
+    private static readonly HashSet<Assembly> AssembliesBound = new();
 
-    /// <summary>The loaded native library; loads it on first use.</summary>
-    public static IntPtr Handle => LoadedHandle.Value;
+    /// <summary>The file that was loaded, for diagnostics; loads it on first use.</summary>
+    public static string LoadedPath => Loaded.Value;
 
-    /// <summary>The file that was loaded, for diagnostics.</summary>
-    public static string? LoadedPath { get; private set; }
-
-    /// <summary>Routes "librdkafka" imports of Confluent.Kafka and of <paramref name="additional"/> to <see cref="Handle"/>.</summary>
+    /// <summary>Routes "librdkafka" imports of Confluent.Kafka and of <paramref name="additional"/> to the loaded library.</summary>
     public static void EnsureInstalled(params Assembly[] additional)
     {
         lock (InstallLock)
         {
             foreach (var assembly in additional.Prepend(typeof(Confluent.Kafka.Library).Assembly))
             {
-                if (AssembliesWithResolver.Add(assembly))
+                if (AssembliesBound.Add(assembly))
                 {
-                    NativeLibrary.SetDllImportResolver(assembly, Resolve);
+                    LibrdkafkaBinding.Route(assembly, IsLibrdkafka, () => Loaded.Value);
                 }
             }
+            _ = Loaded.Value;
         }
     }
 
-    private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
-        name.StartsWith(LibraryName, StringComparison.OrdinalIgnoreCase) || name.EndsWith(LibraryName, StringComparison.OrdinalIgnoreCase)
-            ? Handle
-            : IntPtr.Zero;
+    private static bool IsLibrdkafka(string name) =>
+        name.StartsWith(LibraryName, StringComparison.OrdinalIgnoreCase) || name.EndsWith(LibraryName, StringComparison.OrdinalIgnoreCase);
 
-    private static IntPtr LoadBestCandidate()
+    private static string LoadBestCandidate()
     {
-        var tried = new List<string>();
+        var failures = new List<string>();
         foreach (var path in CandidatePaths().Distinct(StringComparer.Ordinal))
         {
             if (!File.Exists(path))
             {
                 continue;
             }
-            tried.Add(path);
-            if (NativeLibrary.TryLoad(path, out var handle))
+            var failure = LibrdkafkaBinding.TryLoad(path);
+            if (failure is null)
             {
-                LoadedPath = path;
-                return handle;
+                return path;
             }
+            failures.Add($"{path} ({failure})");
         }
+        var expected = CandidatePaths().First();
         throw new DllNotFoundException(
-            $"No usable librdkafka native library for {RuntimeInformation.OSDescription} ({RuntimeInformation.ProcessArchitecture}). " +
-            (tried.Count == 0
-                ? $"None was found under {string.Join(", ", SearchDirectories())}. Rebuild the module with 'dotnet pwsh ./build.ps1 Build'."
-                : $"Tried: {string.Join(", ", tried)}. Each failed to load (missing system libraries?)."));
+            $"No usable librdkafka native library for {RuntimeInformation.OSDescription} ({RuntimeInformation.ProcessArchitecture}, {Edition.Name}). " +
+            (failures.Count == 0
+                ? $"Expected '{expected}', which does not exist: the module is incomplete. Reinstall it, or rebuild with 'dotnet pwsh ./build.ps1 Build'."
+                : $"Tried: {string.Join("; ", failures)}."));
     }
 
     /// <summary>Candidate files, best first, for this platform.</summary>
@@ -99,6 +98,7 @@ public static class LibrdkafkaNativeLoader
             .Distinct(StringComparer.Ordinal);
     }
 
+    /// <summary>The runtimes/ folder for this process: a 32-bit Windows PowerShell on 64-bit Windows loads win-x86.</summary>
     private static IEnumerable<string> RuntimeIdentifiers()
     {
         var arch = RuntimeInformation.ProcessArchitecture switch
@@ -106,7 +106,6 @@ public static class LibrdkafkaNativeLoader
             Architecture.X64 => "x64",
             Architecture.X86 => "x86",
             Architecture.Arm64 => "arm64",
-            Architecture.S390x => "s390x",
             var other => other.ToString().ToLowerInvariant(),
         };
         if (OperatingSystem.IsWindows())
@@ -135,7 +134,7 @@ public static class LibrdkafkaNativeLoader
             return new[] { "librdkafka.dylib" };
         }
         // musl (Alpine) first where the runtime says so; otherwise the glibc default, then the self-contained centos8 build.
-        return RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.OrdinalIgnoreCase)
+        return LibrdkafkaBinding.IsMusl
             ? new[] { "alpine-librdkafka.so", "librdkafka.so", "centos8-librdkafka.so" }
             : new[] { "librdkafka.so", "centos8-librdkafka.so", "alpine-librdkafka.so" };
     }

@@ -12,7 +12,7 @@ internal sealed class ChunkDeliveries
 {
     private static readonly long ProgressIntervalTicks = Stopwatch.Frequency / 10;
 
-    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Guid transferId;
     private readonly string relativePath;
     private readonly string fullPath;
@@ -103,7 +103,7 @@ internal sealed class ChunkDeliveries
             }
             else
             {
-                completion.TrySetResult();
+                completion.TrySetResult(true);
             }
         }
     }

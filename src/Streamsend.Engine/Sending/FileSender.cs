@@ -1,3 +1,4 @@
+using Streamsend.Engine.Platform;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -101,7 +102,7 @@ public sealed class FileSender : IDisposable
         var acknowledging = new List<Task>();
         await foreach (var request in requests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            var handedOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var handedOver = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             var sending = SendAndReportAsync(request, handedOver, cancellationToken);
             await Task.WhenAny(handedOver.Task, sending).ConfigureAwait(false);
             acknowledging.RemoveAll(t => t.IsCompleted);
@@ -110,7 +111,7 @@ public sealed class FileSender : IDisposable
         await Task.WhenAll(acknowledging).ConfigureAwait(false);
     }
 
-    private async Task SendAndReportAsync(SendRequest request, TaskCompletionSource handedOver, CancellationToken cancellationToken)
+    private async Task SendAndReportAsync(SendRequest request, TaskCompletionSource<bool> handedOver, CancellationToken cancellationToken)
     {
         try
         {
@@ -122,7 +123,7 @@ public sealed class FileSender : IDisposable
         }
         finally
         {
-            handedOver.TrySetResult();
+            handedOver.TrySetResult(true);
         }
     }
 
@@ -130,7 +131,7 @@ public sealed class FileSender : IDisposable
     public Task<SentFile> SendAsync(SendRequest request, CancellationToken cancellationToken) => SendAsync(request, cancellationToken, handedOver: null);
 
     /// <param name="handedOver">Completed once every chunk of the file is in the producer's hands (before the acknowledgements).</param>
-    private async Task<SentFile> SendAsync(SendRequest request, CancellationToken cancellationToken, TaskCompletionSource? handedOver)
+    private async Task<SentFile> SendAsync(SendRequest request, CancellationToken cancellationToken, TaskCompletionSource<bool>? handedOver)
     {
         var elapsed = Stopwatch.StartNew();
         while (true)
@@ -172,7 +173,7 @@ public sealed class FileSender : IDisposable
         return (int)((uint)first % (uint)Layout.PartitionCount);
     }
 
-    private async Task<SentFile> SendOnceAsync(SendRequest request, int size, Stopwatch elapsed, TaskCompletionSource? handedOver, CancellationToken cancellationToken)
+    private async Task<SentFile> SendOnceAsync(SendRequest request, int size, Stopwatch elapsed, TaskCompletionSource<bool>? handedOver, CancellationToken cancellationToken)
     {
         var source = new FileInfo(request.FullPath);
         if (!source.Exists)
@@ -187,7 +188,7 @@ public sealed class FileSender : IDisposable
         var key = WireCodec.Key(transferId);
         var deliveries = new ChunkDeliveries(transferId, request.RelativePath, request.FullPath, length, elapsed, events, () => inFlightChunks.Release());
 
-        using var handle = File.OpenHandle(request.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var handle = PositionalFile.Open(request.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         // Kafka copies a message's bytes when it is produced, so two buffers serve every full-size chunk of the file
         // (one being hashed while the next is read), and the next file once this one's last chunk is handed over.
@@ -239,7 +240,7 @@ public sealed class FileSender : IDisposable
                 {
                     first?.Dispose();
                     second?.Dispose();
-                    handedOver?.TrySetResult();
+                    handedOver?.TrySetResult(true);
                     deliveries.Seal();
                     await deliveries.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
                     events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, length, length, elapsed.Elapsed, IsComplete: true)));
@@ -253,7 +254,8 @@ public sealed class FileSender : IDisposable
         catch (Exception e) when (e is not InvalidOperationException)
         {
             // The buffers go back to the pool when this method ends: no hashing may still read them then.
-            await hashing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // WhenAny waits for the hashing without rethrowing its failure: the failure being handled here comes first.
+            await Task.WhenAny(hashing).ConfigureAwait(false);
             events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, deliveries.AckedBytes, length, elapsed.Elapsed, IsComplete: true)));
             await TellReceiversToDiscardAsync(transferId, request.RelativePath, firstPartition).ConfigureAwait(false);
             throw;
@@ -311,12 +313,12 @@ public sealed class FileSender : IDisposable
         }
     }
 
-    private static void ReadExactly(Microsoft.Win32.SafeHandles.SafeFileHandle handle, byte[] data, long offset, string path)
+    private static void ReadExactly(PositionalFile handle, byte[] data, long offset, string path)
     {
         var filled = 0;
         while (filled < data.Length)
         {
-            var read = RandomAccess.Read(handle, data.AsSpan(filled), offset + filled);
+            var read = handle.Read(data.AsSpan(filled), offset + filled);
             if (read == 0)
             {
                 throw FileChanged(path);
@@ -325,9 +327,9 @@ public sealed class FileSender : IDisposable
         }
     }
 
-    private static void EnsureUnchanged(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, long length, DateTimeOffset lastWrite)
+    private static void EnsureUnchanged(PositionalFile handle, string path, long length, DateTimeOffset lastWrite)
     {
-        if (RandomAccess.GetLength(handle) != length || File.GetLastWriteTimeUtc(path) != lastWrite.UtcDateTime)
+        if (handle.Length != length || File.GetLastWriteTimeUtc(path) != lastWrite.UtcDateTime)
         {
             throw FileChanged(path);
         }

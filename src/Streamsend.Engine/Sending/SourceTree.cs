@@ -1,3 +1,5 @@
+using Streamsend.Engine.Platform;
+
 namespace Streamsend.Engine.Sending;
 
 /// <summary>
@@ -15,15 +17,7 @@ public static class SourceTree
         if (Directory.Exists(fullPath))
         {
             var root = basePath ?? fullPath;
-            var options = new EnumerationOptions
-            {
-                RecurseSubdirectories = true,
-                IgnoreInaccessible = false,
-                // Hidden files are files too; links are skipped so that a loop cannot make the tree endless.
-                AttributesToSkip = FileAttributes.ReparsePoint,
-                ReturnSpecialDirectories = false,
-            };
-            return Directory.EnumerateFiles(fullPath, "*", options)
+            return FileTree.FilesBelow(fullPath)
                 .OrderBy(f => f, StringComparer.Ordinal)
                 .Select(f => new SendRequest(f, RelativeTo(root, f)));
         }
@@ -33,6 +27,13 @@ public static class SourceTree
             return new[] { new SendRequest(fullPath, relative) };
         }
         throw new StreamsendException("PathNotFound", ErrorKind.NotFound, $"Cannot find '{fullPath}': no such file or directory.", fullPath);
+    }
+
+    /// <summary>Whether <paramref name="path"/> is <paramref name="folder"/> or lies below it.</summary>
+    public static bool IsSameOrInside(string path, string folder)
+    {
+        var relative = Path.GetRelativePath(Path.GetFullPath(folder), Path.GetFullPath(path));
+        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative));
     }
 
     /// <summary>The '/'-separated path of <paramref name="fullPath"/> below <paramref name="root"/>.</summary>

@@ -21,27 +21,7 @@ public interface IFileSink : IAsyncDisposable
     /// <summary>
     /// Lands files that arrived together, each atomically and on its own: one that fails leaves its neighbours landed.
     /// Returns one outcome per file, in order. A sink may share its costly steps between them (flushes to disk, the
-    /// landed journal); by default each file is begun, written and committed in turn.
+    /// landed journal); <see cref="OneByOneLanding"/> begins, writes and commits each file in turn.
     /// </summary>
-    async ValueTask<IReadOnlyList<FileLanding>> LandAllAsync(IReadOnlyList<CompleteFile> files, CancellationToken cancellationToken)
-    {
-        var landings = new List<FileLanding>(files.Count);
-        foreach (var file in files)
-        {
-            try
-            {
-                var partial = await BeginAsync(file.File, cancellationToken).ConfigureAwait(false);
-                await using (partial.ConfigureAwait(false))
-                {
-                    await partial.WriteAsync(0, file.Content, cancellationToken).ConfigureAwait(false);
-                    landings.Add(new FileLanding(await partial.CommitAsync(file.Md5, cancellationToken).ConfigureAwait(false), null));
-                }
-            }
-            catch (StreamsendException e)
-            {
-                landings.Add(new FileLanding(null, e));
-            }
-        }
-        return landings;
-    }
+    ValueTask<IReadOnlyList<FileLanding>> LandAllAsync(IReadOnlyList<CompleteFile> files, CancellationToken cancellationToken);
 }

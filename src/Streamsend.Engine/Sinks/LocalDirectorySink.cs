@@ -1,3 +1,4 @@
+using Streamsend.Engine.Platform;
 namespace Streamsend.Engine.Sinks;
 
 /// <summary>
@@ -85,7 +86,7 @@ public sealed class LocalDirectorySink : IFileSink
         var tempPath = Path.Combine(staging, $"{file.TransferId:N}.part");
         try
         {
-            var handle = File.OpenHandle(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None, preallocationSize: 0);
+            var handle = PositionalFile.Open(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
             return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file, journal));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,4 +1,4 @@
-using Microsoft.Win32.SafeHandles;
+using Streamsend.Engine.Platform;
 
 namespace Streamsend.Engine.Sinks;
 
@@ -12,7 +12,7 @@ internal sealed class LocalPartialFile : IPartialFile
     /// </summary>
     public const long BackgroundFlushBytes = 64L * 1024 * 1024;
 
-    private readonly SafeFileHandle handle;
+    private readonly PositionalFile handle;
     private readonly string tempPath;
     private readonly IncomingFile file;
     private readonly LandedJournal journal;
@@ -20,7 +20,7 @@ internal sealed class LocalPartialFile : IPartialFile
     private long writtenSinceFlush;
     private Task flushing = Task.CompletedTask;
 
-    public LocalPartialFile(SafeFileHandle handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal)
+    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal)
     {
         this.journal = journal;
         this.handle = handle;
@@ -38,14 +38,14 @@ internal sealed class LocalPartialFile : IPartialFile
     {
         try
         {
-            await RandomAccess.WriteAsync(handle, data, offset, cancellationToken).ConfigureAwait(false);
+            await handle.WriteAsync(data, offset, cancellationToken).ConfigureAwait(false);
             writtenSinceFlush += data.Length;
             if (writtenSinceFlush >= BackgroundFlushBytes && flushing.IsCompleted)
             {
                 await flushing.ConfigureAwait(false);
                 writtenSinceFlush = 0;
                 BackgroundFlushes++;
-                flushing = Task.Run(() => RandomAccess.FlushToDisk(handle), CancellationToken.None);
+                flushing = Task.Run(handle.FlushToDisk, CancellationToken.None);
             }
         }
         catch (IOException e)
@@ -59,7 +59,7 @@ internal sealed class LocalPartialFile : IPartialFile
         var filled = 0;
         while (filled < buffer.Length)
         {
-            var read = await RandomAccess.ReadAsync(handle, buffer[filled..], offset + filled, cancellationToken).ConfigureAwait(false);
+            var read = await handle.ReadAsync(buffer.Slice(filled), offset + filled, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 throw new StreamsendException("StagedDataMissing", ErrorKind.InvalidData, $"The staged data of '{FinalLocation}' ended early at {offset + filled}.", FinalLocation);
@@ -89,7 +89,7 @@ internal sealed class LocalPartialFile : IPartialFile
         {
             throw Failed(e);
         }
-        Landing(() => RandomAccess.FlushToDisk(handle));
+        Landing(handle.FlushToDisk);
     }
 
     /// <summary>The second step, once flushed: the file appears at its final location in one rename. The caller records it as landed.</summary>
@@ -98,9 +98,9 @@ internal sealed class LocalPartialFile : IPartialFile
         Landing(() =>
         {
             handle.Dispose();
-            File.SetLastWriteTimeUtc(tempPath, file.LastWriteTimeUtc.UtcDateTime);
-            Directory.CreateDirectory(Path.GetDirectoryName(FinalLocation)!);
-            if (Directory.Exists(FinalLocation))
+            File.SetLastWriteTimeUtc(LongPaths.Extend(tempPath), file.LastWriteTimeUtc.UtcDateTime);
+            Directory.CreateDirectory(LongPaths.Extend(Path.GetDirectoryName(FinalLocation)!));
+            if (Directory.Exists(LongPaths.Extend(FinalLocation)))
             {
                 throw new IOException($"a directory of that name exists");
             }

@@ -34,7 +34,7 @@ public static partial class RelativePathPolicy
             {
                 throw Refused(relativePath, $"it has an empty, '.' or '..' segment");
             }
-            if (WindowsReservedName().IsMatch(segment))
+            if (WindowsReservedName.IsMatch(segment))
             {
                 throw Refused(relativePath, $"'{segment}' is a reserved device name on Windows");
             }
@@ -48,8 +48,7 @@ public static partial class RelativePathPolicy
 
     private static readonly char[] WindowsInvalidCharacters = { '<', '>', '"', '|', '?', '*' };
 
-    [GeneratedRegex(@"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$)(\..*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex WindowsReservedName();
+    private static readonly Regex WindowsReservedName = new(@"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$)(\..*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     private static StreamsendException Refused(string relativePath, string reason) =>
         new("UnsafeRelativePath", ErrorKind.SecurityError, $"Refused to write '{Wire.WireCodec.Printable(relativePath)}': {reason}. Nothing was written; the sender must use a plain relative path.", relativePath);

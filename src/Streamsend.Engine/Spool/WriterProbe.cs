@@ -13,7 +13,7 @@ public static class WriterProbe
     {
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
             return false;
         }
         catch (FileNotFoundException)

@@ -212,7 +212,7 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
         var archive = ArchivePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ArchivePath);
         foreach (var root in spoolRoots.Where(r => archive is not null && Directory.Exists(r.FullPath)))
         {
-            if (IsSameOrInside(archive!, root.FullPath))
+            if (SourceTree.IsSameOrInside(archive!, root.FullPath))
             {
                 ThrowTerminatingError(ErrorRecords.From(new StreamsendException("ArchiveInsideSpool", ErrorKind.InvalidArgument, $"-ArchivePath '{archive}' is inside the spool folder '{root.FullPath}', so archived files would be sent again. Choose a folder outside it.", archive)));
             }
@@ -315,12 +315,6 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
         AfterSendAction.Move => $", then move it to '{ArchivePath}'",
         _ => "",
     };
-
-    private static bool IsSameOrInside(string path, string folder)
-    {
-        var relative = System.IO.Path.GetRelativePath(System.IO.Path.GetFullPath(folder), System.IO.Path.GetFullPath(path));
-        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !System.IO.Path.IsPathRooted(relative));
-    }
 
     protected override void DisposeEngine()
     {

@@ -92,7 +92,7 @@ internal sealed class ProgressView
         var record = new ProgressRecord(OverallActivityId, activity, $"{files}, {bytes}, {Size((long)rate)}/s");
         if (PlannedBytes > 0)
         {
-            record.PercentComplete = (int)Math.Clamp(done * 100 / PlannedBytes, 0, 100);
+            record.PercentComplete = (int)Math.Max(0, Math.Min(100, done * 100 / PlannedBytes));
             if (rate > 0)
             {
                 record.SecondsRemaining = (int)Math.Max(0, (PlannedBytes - done) / rate);
@@ -109,7 +109,7 @@ internal sealed class ProgressView
         };
         if (progress.BytesTotal > 0)
         {
-            record.PercentComplete = (int)Math.Clamp(progress.BytesDone * 100 / progress.BytesTotal, 0, 100);
+            record.PercentComplete = (int)Math.Max(0, Math.Min(100, progress.BytesDone * 100 / progress.BytesTotal));
             if (progress.BytesPerSecond > 0)
             {
                 record.SecondsRemaining = (int)((progress.BytesTotal - progress.BytesDone) / progress.BytesPerSecond);

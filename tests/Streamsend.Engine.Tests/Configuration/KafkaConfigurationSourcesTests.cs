@@ -26,7 +26,7 @@ public sealed class KafkaConfigurationSourcesTests : IDisposable
         var withFile = new KafkaConfigurationSources
         {
             ConfigFile = configFile,
-            Properties = new[] { KeyValuePair.Create("client.id", "from-hashtable") },
+            Properties = new[] { new KeyValuePair<string, string>("client.id", "from-hashtable") },
             Environment = Environment(new() { ["STREAMSEND_CONFIG_FILE"] = environmentFile, ["STREAMSEND_BOOTSTRAP_SERVERS"] = "env:9092" }),
         }.Resolve().Settings;
 

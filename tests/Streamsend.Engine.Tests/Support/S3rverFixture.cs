@@ -98,7 +98,7 @@ public sealed class S3rverFixture : IDisposable
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} in {workingDirectory} failed with exit code {process.ExitCode}.");
+            throw new InvalidOperationException($"{file} {string.Join(" ", arguments)} in {workingDirectory} failed with exit code {process.ExitCode}.");
         }
     }
 

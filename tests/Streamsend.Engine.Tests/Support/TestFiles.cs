@@ -34,9 +34,16 @@ public sealed class TestFiles : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// A last write time as this runtime can stamp it on a file: to the 100 ns tick on .NET and .NET Framework; to the
+    /// microsecond under Mono, whose SetLastWriteTimeUtc calls utimes(2).
+    /// </summary>
+    public static DateTime AsPrecisionStamped(DateTime lastWriteUtc) =>
+        Type.GetType("Mono.Runtime") is null ? lastWriteUtc : new DateTime(lastWriteUtc.Ticks - lastWriteUtc.Ticks % 10, lastWriteUtc.Kind);
+
     /// <summary>Relative path ('/') to MD5 of every file below <paramref name="directory"/>, except the receiver's state folder.</summary>
     public static Dictionary<string, string> Hashes(string directory) =>
-        Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .Where(f => !Path.GetRelativePath(directory, f).StartsWith(Streamsend.Engine.Sinks.LocalDirectorySink.StateFolderName + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .ToDictionary(
                 f => Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'),

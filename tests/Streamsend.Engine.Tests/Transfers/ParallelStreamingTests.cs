@@ -19,7 +19,7 @@ public sealed class ParallelStreamingTests : IClassFixture<MockClusterFixture>
     public ParallelStreamingTests(MockClusterFixture kafka) => this.kafka = kafka;
 
     /// <summary>The mock's settings, with quick group heartbeats so that a second member's join rebalances within a second.</summary>
-    private KafkaSettings GroupSettings => new(kafka.Cluster.BootstrapServers, new Dictionary<string, string>(kafka.Settings.Properties)
+    private KafkaSettings GroupSettings => new(kafka.Cluster.BootstrapServers, new Dictionary<string, string>(kafka.Settings.Properties.ToDictionary())
     {
         ["heartbeat.interval.ms"] = "250",
         ["session.timeout.ms"] = "6000",

@@ -57,7 +57,7 @@ public sealed class RoundTripTests : IClassFixture<MockClusterFixture>
             Assert.Equal(sentByPath[landed.RelativePath].Md5, landed.Md5);
             Assert.Equal(sentByPath[landed.RelativePath].TransferId, landed.TransferId);
             Assert.Equal("test-sender", landed.Sender);
-            Assert.Equal(File.GetLastWriteTimeUtc(Path.Combine(outbox, landed.RelativePath)), File.GetLastWriteTimeUtc(landed.FullName));
+            Assert.Equal(TestFiles.AsPrecisionStamped(File.GetLastWriteTimeUtc(Path.Combine(outbox, landed.RelativePath))), File.GetLastWriteTimeUtc(landed.FullName));
         }
         Assert.Equal(ChunkSizing.ChunkCount(5 * Chunk - 1, Chunk), sentByPath["a/b/c/d/e/deep.bin"].Chunks);
     }

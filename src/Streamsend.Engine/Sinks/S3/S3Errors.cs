@@ -1,3 +1,4 @@
+using System.Net.Http;
 using Amazon.Runtime;
 
 namespace Streamsend.Engine.Sinks.S3;

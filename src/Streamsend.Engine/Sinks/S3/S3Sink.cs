@@ -101,6 +101,10 @@ public sealed class S3Sink : IFileSink
         }
     }
 
+    /// <summary>Each file of a pack goes up as its own object; nothing is shared between them.</summary>
+    public ValueTask<IReadOnlyList<FileLanding>> LandAllAsync(IReadOnlyList<CompleteFile> files, CancellationToken cancellationToken) =>
+        OneByOneLanding.LandAllAsync(this, files, cancellationToken);
+
     public ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken)
     {
         var key = FinalKeyOf(file);
