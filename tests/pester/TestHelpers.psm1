@@ -20,6 +20,27 @@ function Import-StreamsendModule {
     Import-Module (Join-Path $repositoryRoot 'Streamsend.psd1') -Global -ErrorAction Stop
 }
 
+function Get-MissingToolReason {
+    <#
+    .SYNOPSIS
+    Null when a program the test needs (kcat, node) is on the PATH; otherwise the reason to skip the test with.
+    On Linux CI, where .ci/run installs them, a missing program is a failure: this throws instead.
+    .EXAMPLE
+    if ($reason = Get-MissingToolReason kcat -Install 'the Debian package kcat') { Set-ItResult -Skipped -Because $reason; return }
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory, Position = 0)][string]$Name, [Parameter(Mandatory)][string]$Install)
+    if (Get-Command -Name $Name -CommandType Application -ErrorAction Ignore) {
+        return $null
+    }
+    $reason = "'$Name' is not on the PATH: install $Install to run this test."
+    if ($IsLinux -and $env:CI) {
+        throw "$reason On Linux CI, .ci/run installs it."
+    }
+    return $reason
+}
+
 function Start-ReceiverJob {
     <#
     .SYNOPSIS
@@ -59,7 +80,7 @@ function Complete-ReceiverJob {
 }
 
 Export-ModuleMember -Function @(
-    'Import-StreamsendModule'
+    'Import-StreamsendModule', 'Get-MissingToolReason'
     'Start-ReceiverJob', 'Complete-ReceiverJob'
     'Start-MockKafka', 'Send-MockKafkaCommand', 'New-MockKafkaTopic', 'Stop-MockKafka'
     'New-RandomFile', 'New-TestTree', 'Get-FileTreeHash', 'Compare-FileTree'

@@ -251,8 +251,12 @@ public sealed class FileReceiver
                 continue;
             }
             landed++;
+            if (outcome.Landed!.Warning is { } landedElsewhere)
+            {
+                events.Warning(landedElsewhere);
+            }
             events.Post(new FileReceivedEvent(new ReceivedFile(
-                outcome.Landed!.Location, entry.RelativePath, entry.Size, entry.Md5, Verified: true, entry.RelativePath, pack.Sender, entry.TransferId, entry.LastWriteTimeUtc, options.Topic, elapsed.Elapsed, outcome.Landed.ETag)));
+                outcome.Landed.Location, entry.RelativePath, entry.Size, entry.Md5, Verified: true, entry.RelativePath, pack.Sender, entry.TransferId, entry.LastWriteTimeUtc, options.Topic, elapsed.Elapsed, outcome.Landed.ETag)));
         }
         if (holdForNextRun)
         {
@@ -345,6 +349,10 @@ public sealed class FileReceiver
         }
         await EndAsync(header.TransferId, TransferEnd.Landed).ConfigureAwait(false);
         landed++;
+        if (landedObject.Warning is { } landedElsewhere)
+        {
+            events.Warning(landedElsewhere);
+        }
         events.Post(new ProgressEvent(new TransferProgress(header.TransferId, header.RelativePath, header.FileSize, header.FileSize, assembly.Elapsed.Elapsed, IsComplete: true)));
         events.Post(new FileReceivedEvent(new ReceivedFile(
             landedObject.Location,

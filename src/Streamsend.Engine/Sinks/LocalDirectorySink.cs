@@ -18,9 +18,17 @@ public sealed class LocalDirectorySink : IFileSink
     private readonly string staging;
     private readonly LandedJournal journal;
     private FileStream? stagingLock;
+    private CaseCollisionRule? caseRule;
 
     public LocalDirectorySink(string destination)
+        : this(destination, caseRule: null)
     {
+    }
+
+    /// <param name="caseRule">Null: ask the destination's file system when the receiver starts.</param>
+    internal LocalDirectorySink(string destination, CaseCollisionRule? caseRule)
+    {
+        this.caseRule = caseRule;
         Destination = destination;
         root = Path.GetFullPath(destination);
         stagingRoot = Path.Combine(root, StateFolderName, "partial");
@@ -38,6 +46,7 @@ public sealed class LocalDirectorySink : IFileSink
             Directory.CreateDirectory(staging);
             stagingLock = new FileStream(Path.Combine(staging, LockFileName), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
             SweepStagingOfStoppedReceivers();
+            caseRule ??= CaseCollisionRule.ProbedIn(staging);
             journal.Load();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -87,7 +96,7 @@ public sealed class LocalDirectorySink : IFileSink
         try
         {
             var handle = PositionalFile.Open(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
-            return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file, journal));
+            return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file, journal, caseRule ?? CaseCollisionRule.Off));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

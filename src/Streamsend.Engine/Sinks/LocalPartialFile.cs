@@ -16,13 +16,15 @@ internal sealed class LocalPartialFile : IPartialFile
     private readonly string tempPath;
     private readonly IncomingFile file;
     private readonly LandedJournal journal;
+    private readonly CaseCollisionRule caseRule;
     private bool finished;
     private long writtenSinceFlush;
     private Task flushing = Task.CompletedTask;
 
-    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal)
+    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal, CaseCollisionRule caseRule)
     {
         this.journal = journal;
+        this.caseRule = caseRule;
         this.handle = handle;
         this.tempPath = tempPath;
         this.file = file;
@@ -95,19 +97,21 @@ internal sealed class LocalPartialFile : IPartialFile
     /// <summary>The second step, once flushed: the file appears at its final location in one rename. The caller records it as landed.</summary>
     internal LandedObject Publish()
     {
+        var (landedPath, warning) = (FinalLocation, (string?)null);
         Landing(() =>
         {
             handle.Dispose();
             File.SetLastWriteTimeUtc(LongPaths.Extend(tempPath), file.LastWriteTimeUtc.UtcDateTime);
             Directory.CreateDirectory(LongPaths.Extend(Path.GetDirectoryName(FinalLocation)!));
-            if (Directory.Exists(LongPaths.Extend(FinalLocation)))
+            (landedPath, warning) = caseRule.Resolve(FinalLocation);
+            if (Directory.Exists(LongPaths.Extend(landedPath)))
             {
                 throw new IOException($"a directory of that name exists");
             }
-            File.Move(tempPath, FinalLocation, overwrite: true);
+            File.Move(tempPath, landedPath, overwrite: true);
             finished = true;
         });
-        return new LandedObject(FinalLocation);
+        return new LandedObject(landedPath, Warning: warning);
     }
 
     private void Landing(Action step)

@@ -10,6 +10,12 @@ public static class AfterSend
         switch (action)
         {
             case AfterSendAction.Delete:
+                // Windows refuses to delete a read-only file; the operator asked for it to go once sent, as Remove-Item -Force would.
+                var attributes = File.GetAttributes(fullPath);
+                if ((attributes & FileAttributes.ReadOnly) != 0)
+                {
+                    File.SetAttributes(fullPath, attributes & ~FileAttributes.ReadOnly);
+                }
                 File.Delete(fullPath);
                 events.Verbose($"Deleted '{fullPath}' after Kafka acknowledged all of it.");
                 break;

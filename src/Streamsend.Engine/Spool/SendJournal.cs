@@ -39,17 +39,14 @@ public sealed class SendJournal
         }
     }
 
-    /// <summary>The default journal for a topic and a folder: under the user's local application data, one file per pair.</summary>
-    public static string DefaultPath(string topic, string folder)
+    /// <summary>The default journal for a topic and a folder: under <see cref="StateRoot"/>, one file per pair.</summary>
+    public static string DefaultPath(string topic, string folder) => DefaultPath(topic, folder, StateRoot.Default());
+
+    internal static string DefaultPath(string topic, string folder, string stateRoot)
     {
-        var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
-        if (string.IsNullOrEmpty(root))
-        {
-            root = System.IO.Path.GetTempPath();
-        }
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{topic}\n{System.IO.Path.GetFullPath(folder)}")))[..16].ToLowerInvariant();
         var safeTopic = string.Concat(topic.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
-        return System.IO.Path.Combine(root, "Streamsend", "journals", $"{safeTopic}-{key}.json");
+        return System.IO.Path.Combine(stateRoot, "journals", $"{safeTopic}-{key}.json");
     }
 
     /// <summary>Opens the journal at <paramref name="path"/>, or an empty one. An unreadable journal is set aside (its files are sent again) and named in <paramref name="warning"/>.</summary>

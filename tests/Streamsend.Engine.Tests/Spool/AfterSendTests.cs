@@ -25,6 +25,65 @@ public sealed class AfterSendTests : IDisposable
 
     private static SentFile Sent(FileSnapshot file) => new(file.FullPath, file.RelativePath, file.Length, "5d41402abc4b2a76b9719d911017c592", 1, Guid.NewGuid(), "t", "s", TimeSpan.FromSeconds(1));
 
+    /// <summary>A folder on another file system than the temporary folder where this machine has one (tmpfs), else beside it.</summary>
+    private static string OtherVolumeFolder()
+    {
+        const string memoryFileSystem = "/dev/shm";
+        var other = Directory.Exists(memoryFileSystem) ? memoryFileSystem : Path.GetTempPath();
+        return Path.Combine(other, "streamsend-archive-" + Guid.NewGuid().ToString("N"));
+    }
+
+    [Fact]
+    public void Move_to_an_archive_on_another_volume_replaces_an_archived_file_of_that_name_and_leaves_no_copy_behind()
+    {
+        var archive = OtherVolumeFolder();
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(archive, "sub"));
+            File.WriteAllText(Path.Combine(archive, "sub", "a.txt"), "the version sent last week");
+            var (sink, events, file) = Arrange(new SpoolOptions { SettleTime = TimeSpan.Zero, AfterSend = AfterSendAction.Move, ArchivePath = archive });
+
+            sink.Post(new FileSentEvent(Sent(file)));
+
+            Assert.Empty(events.Failures);
+            Assert.False(File.Exists(file.FullPath));
+            Assert.Equal("hello", File.ReadAllText(Path.Combine(archive, "sub", "a.txt")));
+            Assert.Equal(new[] { "a.txt" }, Directory.GetFiles(Path.Combine(archive, "sub")).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(archive, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_read_only_file_is_deleted_once_sent()
+    {
+        var (sink, events, file) = Arrange(new SpoolOptions { SettleTime = TimeSpan.Zero, AfterSend = AfterSendAction.Delete });
+        File.SetAttributes(file.FullPath, FileAttributes.ReadOnly);
+
+        sink.Post(new FileSentEvent(Sent(file)));
+
+        Assert.Empty(events.Failures);
+        Assert.False(File.Exists(file.FullPath));
+    }
+
+    [Fact]
+    public void A_read_only_hidden_file_is_moved_to_the_archive_with_its_attributes()
+    {
+        var archive = Path.Combine(root, "sent");
+        var (sink, events, file) = Arrange(new SpoolOptions { SettleTime = TimeSpan.Zero, AfterSend = AfterSendAction.Move, ArchivePath = archive });
+        File.SetAttributes(file.FullPath, FileAttributes.ReadOnly | FileAttributes.Hidden);
+
+        sink.Post(new FileSentEvent(Sent(file)));
+
+        Assert.Empty(events.Failures);
+        var archived = new FileInfo(Path.Combine(archive, "sub", "a.txt"));
+        Assert.Equal("hello", File.ReadAllText(archived.FullName));
+        Assert.True(archived.IsReadOnly);
+        File.SetAttributes(archived.FullName, FileAttributes.Normal);
+    }
+
     [Fact]
     public void Move_keeps_the_relative_tree_under_the_archive_once_the_file_is_sent()
     {

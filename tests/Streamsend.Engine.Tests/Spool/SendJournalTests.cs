@@ -64,4 +64,35 @@ public sealed class SendJournalTests : IDisposable
         Assert.StartsWith("files-", Path.GetFileName(a));
         Assert.Equal(a, SendJournal.DefaultPath("files", "/data/outbox"));
     }
+
+    [Theory]
+    [InlineData("user", @"C:\Users\ops\AppData\Local", @"C:\ProgramData", "", @"C:\Users\ops\AppData\Local")]
+    [InlineData("SYSTEM", @"C:\Windows\system32\config\systemprofile\AppData\Local", @"C:\ProgramData", "", @"C:\Windows\system32\config\systemprofile\AppData\Local")]
+    [InlineData("virtual service account", @"C:\Windows\ServiceProfiles\streamsend\AppData\Local", @"C:\ProgramData", "", @"C:\Windows\ServiceProfiles\streamsend\AppData\Local")]
+    [InlineData("no loaded profile: no folder", "", @"C:\ProgramData", "", @"C:\ProgramData")]
+    [InlineData("no loaded profile: a folder that cannot be made", @"C:\Users\gmsa-streamsend$\AppData\Local", @"C:\ProgramData", @"C:\Users\gmsa-streamsend$\AppData\Local", @"C:\ProgramData")]
+    public void The_default_state_folder_on_Windows_suits_the_account_a_task_runs_as(string account, string localAppData, string programData, string cannotCreate, string expected)
+    {
+        var chosen = StateRoot.Choose(
+            windows: true,
+            folder => folder == Environment.SpecialFolder.LocalApplicationData ? localAppData : programData,
+            path => cannotCreate.Length == 0 || !path.StartsWith(cannotCreate, StringComparison.Ordinal),
+            temporary: @"C:\Windows\Temp");
+
+        Assert.True(Path.Combine(expected, "Streamsend") == chosen, $"{account}: {chosen}");
+    }
+
+    [Fact]
+    public void The_default_state_folder_elsewhere_is_local_application_data_else_the_temporary_folder()
+    {
+        Assert.Equal(Path.Combine("/home/ops/.local/share", "Streamsend"), StateRoot.Choose(false, _ => "/home/ops/.local/share", _ => true, "/tmp"));
+        Assert.Equal(Path.Combine("/tmp", "Streamsend"), StateRoot.Choose(false, _ => "", _ => true, "/tmp"));
+    }
+
+    [Fact]
+    public void The_default_journal_lies_in_the_state_folder()
+    {
+        var stateRoot = Path.Combine(Path.GetTempPath(), "state");
+        Assert.Equal(Path.Combine(stateRoot, "journals"), Path.GetDirectoryName(SendJournal.DefaultPath("files", "/data/outbox", stateRoot)));
+    }
 }

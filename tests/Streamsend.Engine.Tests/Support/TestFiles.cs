@@ -41,13 +41,16 @@ public sealed class TestFiles : IDisposable
     public static DateTime AsPrecisionStamped(DateTime lastWriteUtc) =>
         Type.GetType("Mono.Runtime") is null ? lastWriteUtc : new DateTime(lastWriteUtc.Ticks - lastWriteUtc.Ticks % 10, lastWriteUtc.Kind);
 
+    /// <summary>The MD5 of a file, as lower-case hex: the form the wire format and <see cref="Hashes"/> use.</summary>
+    public static string Md5Of(string path) => Convert.ToHexString(MD5.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
+
     /// <summary>Relative path ('/') to MD5 of every file below <paramref name="directory"/>, except the receiver's state folder.</summary>
     public static Dictionary<string, string> Hashes(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .Where(f => !Path.GetRelativePath(directory, f).StartsWith(Streamsend.Engine.Sinks.LocalDirectorySink.StateFolderName + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .ToDictionary(
                 f => Path.GetRelativePath(directory, f).Replace(Path.DirectorySeparatorChar, '/'),
-                f => Convert.ToHexString(MD5.HashData(File.ReadAllBytes(f))).ToLowerInvariant());
+                Md5Of);
 
     /// <summary>Files left in the receiver's staging folder (none after a clean stop).</summary>
     public static string[] StagedLeftovers(string destination)

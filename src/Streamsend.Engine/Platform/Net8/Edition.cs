@@ -5,6 +5,9 @@ internal static class Edition
 {
     public const string Name = ".NET";
 
+    /// <summary>Mono runs only the .NET Framework build.</summary>
+    public static bool IsMono => false;
+
     /// <summary>.NET 8 extends long Windows paths by itself.</summary>
     public static bool NeedsExtendedPathPrefix => false;
 }

@@ -30,6 +30,24 @@ internal static class FileTree
         }
     }
 
+    /// <summary>
+    /// The names of the files and folders in <paramref name="folder"/> equal to <paramref name="name"/> when case is
+    /// ignored. Windows matches a search pattern without regard to case; Mono on Linux does not, so there every entry is
+    /// compared.
+    /// </summary>
+    public static IEnumerable<string> NamesIgnoringCase(string folder, string name)
+    {
+        var extended = LongPaths.Extend(folder);
+        if (!Directory.Exists(extended))
+        {
+            return Array.Empty<string>();
+        }
+        var pattern = OperatingSystem.IsWindows() && name.IndexOfAny(new[] { '*', '?' }) < 0 ? name : "*";
+        return Directory.EnumerateFileSystemEntries(extended, pattern)
+            .Select(Path.GetFileName)
+            .Where(entry => string.Equals(entry, name, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Paths go back to callers as they would write them.</summary>
     private static string Unextended(string path) =>
         path.StartsWith(@"\\?\UNC\", StringComparison.Ordinal) ? @"\\" + path.Substring(8)
