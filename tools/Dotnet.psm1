@@ -60,12 +60,14 @@ function Invoke-PwshScript {
 function Invoke-ConsoleProcess {
     <#
     Runs a program on this console (its output is not captured, so colours and progress stay) and returns its
-    exit code. ArgumentList is passed as-is, with no quoting rules to get wrong on any platform.
+    exit code. ArgumentList is passed as-is, with no quoting rules to get wrong on any platform. With -Timeout, a
+    program still running then is killed with its children, and the exit code is -1.
     #>
     [OutputType([int])]
     param(
         [Parameter(Mandatory)][string]$FilePath,
-        [string[]]$ArgumentList = @()
+        [string[]]$ArgumentList = @(),
+        [TimeSpan]$Timeout = [Threading.Timeout]::InfiniteTimeSpan
     )
     $startInfo = [Diagnostics.ProcessStartInfo]::new($FilePath)
     $startInfo.UseShellExecute = $false
@@ -75,6 +77,12 @@ function Invoke-ConsoleProcess {
     }
     $process = [Diagnostics.Process]::Start($startInfo)
     try {
+        if (-not $process.WaitForExit($Timeout)) {
+            Write-Host "'$FilePath' was still running after $Timeout and was stopped." -ForegroundColor Red
+            $process.Kill($true)
+            $process.WaitForExit()
+            return -1
+        }
         $process.WaitForExit()
         return $process.ExitCode
     }

@@ -74,13 +74,16 @@ function Invoke-XunitFrameworkTestRun {
         [string]$Filter
     )
     $xml = Join-Path $ResultsDirectory 'xunit-net472.xml'
-    $runnerArguments = @($TestAssembly, '-noshadow', '-nologo', '-xml', $xml)
+    Remove-Item -LiteralPath $xml -Force -ErrorAction Ignore
+    # -verbose names each test as it starts and ends: a run that hangs says where. It takes two minutes on two cores.
+    $runnerArguments = @($TestAssembly, '-noshadow', '-nologo', '-verbose', '-xml', $xml)
+    $timeout = New-TimeSpan -Minutes 15
     if ($Filter) {
         $prefix = $Filter -replace '^FullyQualifiedName~', ''
         $runnerArguments += '-method', "*$prefix*"
     }
     if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
-        $exitCode = Invoke-ConsoleProcess -FilePath $ConsoleRunner -ArgumentList $runnerArguments
+        $exitCode = Invoke-ConsoleProcess -FilePath $ConsoleRunner -ArgumentList $runnerArguments -Timeout $timeout
     }
     else {
         $mono = Get-Command -Name mono -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
@@ -92,7 +95,10 @@ function Invoke-XunitFrameworkTestRun {
             Write-Host "SKIPPED: $reason" -ForegroundColor Yellow
             return New-TestRunResult -Runner 'xunit-net472' -Skipped 1 -Problem $reason
         }
-        $exitCode = Invoke-ConsoleProcess -FilePath $mono.Source -ArgumentList (@($ConsoleRunner) + $runnerArguments)
+        $exitCode = Invoke-ConsoleProcess -FilePath $mono.Source -ArgumentList (@($ConsoleRunner) + $runnerArguments) -Timeout $timeout
+    }
+    if ($exitCode -eq -1) {
+        return New-TestRunResult -Runner 'xunit-net472' -Failed 1 -Problem "xunit.console did not finish within $timeout; the last test it started above is where it hung."
     }
     if (-not (Test-Path -LiteralPath $xml)) {
         return New-TestRunResult -Runner 'xunit-net472' -Failed 1 -Problem "xunit.console wrote no results (exit code $exitCode): it crashed or found no tests."

@@ -1,3 +1,4 @@
+using Streamsend.Engine.Tests.Support;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
@@ -87,7 +88,7 @@ public sealed class MockKafkaBehaviourTests
                 await producer.ProduceAsync("small-log", new Message<byte[], byte[]> { Value = new byte[1_000_000] });
             }
         }
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "watermarks" }).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "watermarks" }.QuietUnderMono()).Build();
 
         var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition("small-log", 0), TimeSpan.FromSeconds(5));
 

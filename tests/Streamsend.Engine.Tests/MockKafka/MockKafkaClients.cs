@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Streamsend.Engine.Kafka;
+using Streamsend.Engine.Tests.Support;
 
 namespace Streamsend.Engine.Tests.MockKafka;
 
@@ -20,7 +21,7 @@ public static class MockKafkaClients
             ReconnectBackoffMaxMs = 100,
         };
         configure?.Invoke(config);
-        return new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        return new ProducerBuilder<byte[], byte[]>(config.QuietUnderMono()).SetLogHandler((_, _) => { }).Build();
     }
 
     public static IAdminClient Admin(string bootstrapServers, bool allowAutoCreateTopics = true)
@@ -28,7 +29,7 @@ public static class MockKafkaClients
         LibrdkafkaNativeLoader.EnsureInstalled();
         var config = new AdminClientConfig { BootstrapServers = bootstrapServers };
         config.Set("allow.auto.create.topics", allowAutoCreateTopics ? "true" : "false");
-        return new AdminClientBuilder(config).SetLogHandler((_, _) => { }).Build();
+        return new AdminClientBuilder(config.QuietUnderMono()).SetLogHandler((_, _) => { }).Build();
     }
 
     public static Message<byte[], byte[]> Message(string key, string value) =>
@@ -57,7 +58,7 @@ public static class MockKafkaClients
             // The mock answers an empty fetch only after fetch.wait.max.ms (Kafka's default is 500 ms).
             FetchWaitMaxMs = 10,
         };
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(config.QuietUnderMono()).SetLogHandler((_, _) => { }).Build();
         consumer.Subscribe(topic);
         var received = new List<ConsumeResult<byte[], byte[]>>();
         var atEnd = new HashSet<int>();

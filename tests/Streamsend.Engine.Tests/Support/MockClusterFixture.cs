@@ -21,11 +21,8 @@ public sealed class MockClusterFixture : IDisposable
         ["fetch.wait.max.ms"] = "10",
         ["session.timeout.ms"] = "6000",
         ["heartbeat.interval.ms"] = "250",
-        // Under Mono a librdkafka thread that called a managed log callback can deadlock the runtime when it exits
-        // (the finalizer waits in mono_thread_info_set_flags while librdkafka's main thread joins that broker thread,
-        // seen in a gdb backtrace of a hung run): there the clients log nothing, so no librdkafka thread enters managed
-        // code. Error callbacks still come, through Confluent.Kafka's own poll thread.
-        ["log_level"] = Streamsend.Engine.Platform.Edition.IsMono ? "0" : "3",
+        // See LibrdkafkaLogs: nothing under Mono.
+        ["log_level"] = LibrdkafkaLogs.Level("3"),
     });
 
     public string NewTopic(int partitions = 4)

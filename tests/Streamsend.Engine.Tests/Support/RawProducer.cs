@@ -12,7 +12,7 @@ public sealed class RawProducer : IDisposable
     public RawProducer(KafkaSettings settings)
     {
         LibrdkafkaNativeLoader.EnsureInstalled();
-        producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = settings.BootstrapServers }).SetLogHandler((_, _) => { }).Build();
+        producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = settings.BootstrapServers }.QuietUnderMono()).SetLogHandler((_, _) => { }).Build();
     }
 
     public Task ProduceAsync(string topic, int partition, byte[]? key, byte[] value, Headers? headers = null) =>
