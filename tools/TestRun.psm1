@@ -103,14 +103,16 @@ function Invoke-XunitFrameworkTestRun {
     if (-not (Test-Path -LiteralPath $xml)) {
         return New-TestRunResult -Runner 'xunit-net472' -Failed 1 -Problem "xunit.console wrote no results (exit code $exitCode): it crashed or found no tests."
     }
-    $counts = ([xml](Get-Content -LiteralPath $xml -Raw)).assemblies.assembly
-    $passed = [int]$counts.passed
-    $failed = [int]$counts.failed + [int]$counts.errors
+    # Attributes by name: <assembly> also has an <errors> child element, which the dotted form would return as well.
+    $assembly = ([xml](Get-Content -LiteralPath $xml -Raw)).assemblies.assembly
+    $count = { param($name) [int]$assembly.GetAttribute($name) }
+    $passed = & $count 'passed'
+    $failed = (& $count 'failed') + (& $count 'errors')
     $problem = if ($passed + $failed -eq 0) { 'no test ran.' } elseif ($exitCode -ne 0 -and $failed -eq 0) { "xunit.console exited with $exitCode." }
     if ($problem -and $failed -eq 0) {
         $failed = 1
     }
-    return New-TestRunResult -Runner 'xunit-net472' -Passed $passed -Failed $failed -Skipped ([int]$counts.skipped) -Problem $problem
+    return New-TestRunResult -Runner 'xunit-net472' -Passed $passed -Failed $failed -Skipped (& $count 'skipped') -Problem $problem
 }
 
 function Invoke-PesterTestRun {

@@ -46,11 +46,13 @@ Describe 'the Streamsend package' {
         $file = New-RandomFile -Path (Join-Path $TestDrive 'outbox/policy.pdf') -Length 3MB -Seed 15
         $inbox = Join-Path $TestDrive 'inbox'
         $userHome = Join-Path $TestDrive 'home'
-        $null = New-Item -ItemType Directory -Path $userHome -Force
+        # .NET reports no local application data folder where it does not exist yet, and PSResourceGet would then keep
+        # its repository list under the current folder: a user's home has these.
+        foreach ($folder in '.local/share', '.config', '.cache', 'AppData/Local') {
+            $null = New-Item -ItemType Directory -Path (Join-Path $userHome $folder) -Force
+        }
         $script = @"
 `$ErrorActionPreference = 'Stop'
-# PSResourceGet keeps its repository list under the current folder when it finds no profile folder it likes.
-Set-Location -LiteralPath '$userHome'
 Register-PSResourceRepository -Name OpsFeed -Uri '$(Split-Path -Parent $package.Nupkg)' -Trusted
 Install-PSResource -Name Streamsend -Repository OpsFeed -Scope CurrentUser
 Import-Module Streamsend
@@ -73,7 +75,7 @@ Import-Module Streamsend
             foreach ($name in $saved.Keys) { Set-Item -Path "env:$name" -Value $saved[$name] }
         }
         $lines = Wait-PwshProcess $child -TimeoutSeconds 240
-        $child.Process.ExitCode | Should -Be 0 -Because ($lines -join [Environment]::NewLine)
+        $child.Process.ExitCode | Should -Be 0 -Because (($lines -join [Environment]::NewLine) -replace '\e\[[0-9;]*[A-Za-z]', '')
 
         $moduleBase = ($lines | Where-Object { $_ -like 'MODULEBASE *' }) -replace '^MODULEBASE ', ''
         $moduleBase | Should -BeLike "$userHome*"

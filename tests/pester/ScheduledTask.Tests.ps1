@@ -45,7 +45,7 @@ Describe 'the scheduled-task script Send-Outbox.ps1' {
         finally {
             $holder.Dispose()
         }
-        $first.ExitCode | Should -Be 1 -Because ($first.Log + $first.Printed -join [Environment]::NewLine)
+        $first.ExitCode | Should -Be 1 -Because (($first.Log + $first.Printed -join [Environment]::NewLine) -replace '\e\[[0-9;]*[A-Za-z]', '')
         $first.Log | Should -Contain ($first.Log | Where-Object { $_ -match ' SENT +a\.txt 1000 bytes md5 [0-9a-f]{32} transfer ' })
         @($first.Log | Where-Object { $_ -match ' SENT +(a\.txt|scans/c\.bin|d\.txt) ' }).Count | Should -Be 3
         @($first.Log | Where-Object { $_ -match ' FAILED +d\.txt AfterSendFailed: .*d\.txt' }).Count | Should -Be 1
@@ -58,7 +58,7 @@ Describe 'the scheduled-task script Send-Outbox.ps1' {
         Remove-Item -LiteralPath "$root/archive/d.txt" -Force
         Remove-Item -LiteralPath "$root/logs" -Recurse -Force
         $second = Invoke-OutboxTask -Root $root -Topic $topic -CredentialPath $credentialPath
-        $second.ExitCode | Should -Be 0 -Because ($second.Log + $second.Printed -join [Environment]::NewLine)
+        $second.ExitCode | Should -Be 0 -Because (($second.Log + $second.Printed -join [Environment]::NewLine) -replace '\e\[[0-9;]*[A-Za-z]', '')
         @($second.Log | Where-Object { $_ -match ' SENT +(held\.csv|d\.txt) ' }).Count | Should -Be 2
         $second.Log[-1] | Should -Match ' SUMMARY +sent 2, failed 0, skipped 0, 5010 bytes in [0-9.]+ s; exit code 0$'
         @(Get-ChildItem -LiteralPath "$root/outbox" -Recurse -File) | Should -BeNullOrEmpty
@@ -82,7 +82,7 @@ Describe 'the scheduled-task script Send-Outbox.ps1' {
         $null = New-TestTree -Path "$root/outbox" -Files ([ordered]@{ 'a.txt' = 100 })
         [pscredential]::new('kafka-user', (ConvertTo-SecureString $Password -AsPlainText -Force)) | Export-Clixml -LiteralPath "$root/kafka-credential.xml"
         $run = Invoke-OutboxTask -Root $root -Topic $Topic -CredentialPath "$root/$Credential"
-        $run.ExitCode | Should -Be 2 -Because ($run.Log + $run.Printed -join [Environment]::NewLine)
+        $run.ExitCode | Should -Be 2 -Because (($run.Log + $run.Printed -join [Environment]::NewLine) -replace '\e\[[0-9;]*[A-Za-z]', '')
         @($run.Log | Where-Object { $_ -match $Pattern }).Count | Should -Be 1
         $run.Log[-1] | Should -Match ' SUMMARY +sent 0, failed 0, skipped 0, 0 bytes in [0-9.]+ s; exit code 2$'
         Test-Path -LiteralPath "$root/outbox/a.txt" | Should -BeTrue
