@@ -41,11 +41,15 @@ Describe 'the Streamsend package' {
         }
     }
 
-    It 'installs from a file repository with Install-PSResource, imports by name and sends a file that lands hash-exact' {
+    It 'installs from a file repository with <Installer>, imports by name and sends a file that lands hash-exact' -ForEach @(
+        # PSResourceGet ships with PowerShell 7.4+; PowerShellGet 2 is what Windows PowerShell 5.1 fleets usually have.
+        @{ Installer = 'Install-PSResource'; Install = 'Register-PSResourceRepository -Name OpsFeed -Uri ''{0}'' -Trusted; Install-PSResource -Name Streamsend -Repository OpsFeed -Scope CurrentUser' }
+        @{ Installer = 'Install-Module'; Install = 'Register-PSRepository -Name OpsFeed -SourceLocation ''{0}'' -InstallationPolicy Trusted; Install-Module -Name Streamsend -Repository OpsFeed -Scope CurrentUser' }
+    ) {
         $topic = New-MockKafkaTopic $cluster -Prefix 'package' -Partitions 3
-        $file = New-RandomFile -Path (Join-Path $TestDrive 'outbox/policy.pdf') -Length 3MB -Seed 15
-        $inbox = Join-Path $TestDrive 'inbox'
-        $userHome = Join-Path $TestDrive 'home'
+        $file = New-RandomFile -Path (Join-Path $TestDrive "outbox-$Installer/policy.pdf") -Length 3MB -Seed 15
+        $inbox = Join-Path $TestDrive "inbox-$Installer"
+        $userHome = Join-Path $TestDrive "home-$Installer"
         # .NET reports no local application data folder where it does not exist yet, and PSResourceGet would then keep
         # its repository list under the current folder: a user's home has these.
         foreach ($folder in '.local/share', '.config', '.cache', 'AppData/Local') {
@@ -53,8 +57,7 @@ Describe 'the Streamsend package' {
         }
         $script = @"
 `$ErrorActionPreference = 'Stop'
-Register-PSResourceRepository -Name OpsFeed -Uri '$(Split-Path -Parent $package.Nupkg)' -Trusted
-Install-PSResource -Name Streamsend -Repository OpsFeed -Scope CurrentUser
+$($Install -f (Split-Path -Parent $package.Nupkg))
 Import-Module Streamsend
 'MODULEBASE ' + (Get-Module Streamsend).ModuleBase
 `$sent = Send-StreamFile -LiteralPath '$($file.FullName)' -BootstrapServers '$($cluster.BootstrapServers)' -Topic '$topic' -Config @{ 'fetch.wait.max.ms' = 10 }
@@ -69,7 +72,7 @@ Import-Module Streamsend
             $env:HOME = $userHome; $env:USERPROFILE = $userHome; $env:LOCALAPPDATA = Join-Path $userHome 'AppData/Local'
             $env:XDG_DATA_HOME = Join-Path $userHome '.local/share'; $env:XDG_CONFIG_HOME = Join-Path $userHome '.config'; $env:XDG_CACHE_HOME = Join-Path $userHome '.cache'
             $env:PSModulePath = $null
-            $child = Start-PwshProcess -Script $script -OutputPath (Join-Path $TestDrive 'install.log')
+            $child = Start-PwshProcess -Script $script -OutputPath (Join-Path $TestDrive "install-$Installer.log")
         }
         finally {
             foreach ($name in $saved.Keys) { Set-Item -Path "env:$name" -Value $saved[$name] }
