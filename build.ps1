@@ -71,8 +71,11 @@ function Invoke-BuildTask {
         Invoke-Dotnet 'publish', (Join-Path $repositoryRoot 'src/Streamsend.PowerShell/Streamsend.PowerShell.csproj'),
             '-c', $Configuration, '-f', $framework, '--no-build', '-o', $publish, '-nologo', '-v:minimal'
         Sync-ModuleLayout -PublishDirectory $publish -ModuleDirectory $moduleBin -CmdletAssembly 'Streamsend.PowerShell'
-        Assert-NativeLibrary -LibDirectory (Join-Path $moduleBin 'lib') -Framework $framework `
-            -EngineAssetsFile (Join-Path $repositoryRoot 'src/Streamsend.Engine/obj/project.assets.json')
+        $engineAssets = Join-Path $repositoryRoot 'src/Streamsend.Engine/obj/project.assets.json'
+        Assert-NativeLibrary -LibDirectory (Join-Path $moduleBin 'lib') -Framework $framework -EngineAssetsFile $engineAssets
+        if ($framework -eq 'net472') {
+            Assert-FrameworkDependencyClosure -LibDirectory (Join-Path $moduleBin 'lib') -EngineAssetsFile $engineAssets
+        }
 
         if (Test-Path -LiteralPath $helpGenerator) {
             # PowerShell looks for a binary module's help beside the cmdlet assembly: bin/<tfm>/en-US.

@@ -122,6 +122,57 @@ function Assert-NativeLibrary {
     }
 }
 
+function Assert-FrameworkDependencyClosure {
+    <#
+    Makes sure lib/ of the .NET Framework build holds every assembly that its assemblies reference, beyond .NET
+    Framework's own, in at least the version referenced (the AssemblyResolve handler serves an equal or newer file).
+    A package that references an assembly without listing its package (AWSSDK.Core and System.Formats.Asn1) would
+    otherwise fail only on Windows PowerShell 5.1, when that code first runs.
+    #>
+    param(
+        [Parameter(Mandatory)][string]$LibDirectory,
+        [Parameter(Mandatory)][string]$EngineAssetsFile
+    )
+    $referenceAssemblies = Join-Path (Get-RestoredPackagePath -AssetsFile $EngineAssetsFile -PackageId 'Microsoft.NETFramework.ReferenceAssemblies.net472') 'build/.NETFramework/v4.7.2'
+    $framework = [Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
+    foreach ($file in Get-ChildItem -LiteralPath $referenceAssemblies -Filter *.dll -Recurse) { $null = $framework.Add($file.BaseName) }
+    $null = $framework.Add('mscorlib'); $null = $framework.Add('netstandard')
+    $shipped = @{}
+    $managed = foreach ($file in Get-ChildItem -LiteralPath $LibDirectory -Filter *.dll -File) {
+        try {
+            $shipped[[Reflection.AssemblyName]::GetAssemblyName($file.FullName).Name] = [Reflection.AssemblyName]::GetAssemblyName($file.FullName).Version
+            $file
+        }
+        catch [BadImageFormatException] {
+        }
+    }
+    $problems = foreach ($file in $managed) {
+        $stream = [IO.File]::OpenRead($file.FullName)
+        try {
+            $reader = [Reflection.Metadata.PEReaderExtensions]::GetMetadataReader([Reflection.PortableExecutable.PEReader]::new($stream))
+            foreach ($handle in $reader.AssemblyReferences) {
+                $reference = $reader.GetAssemblyReference($handle)
+                $name = $reader.GetString($reference.Name)
+                if ($framework.Contains($name)) {
+                    continue
+                }
+                if (-not $shipped.ContainsKey($name)) {
+                    "$($file.Name) references $name $($reference.Version), which lib/ does not have"
+                }
+                elseif ($shipped[$name] -lt $reference.Version) {
+                    "$($file.Name) references $name $($reference.Version), and lib/ has only $($shipped[$name])"
+                }
+            }
+        }
+        finally {
+            $stream.Dispose()
+        }
+    }
+    if ($problems) {
+        throw "The .NET Framework build in '$LibDirectory' is incomplete: $(@($problems | Sort-Object -Unique) -join '; '). Add the package to src/Streamsend.Engine/Streamsend.Engine.csproj (net472)."
+    }
+}
+
 function Get-MissingRuntime([string]$LibDirectory, [string[]]$Runtime) {
     foreach ($runtime in $Runtime) {
         $native = Join-Path $LibDirectory "runtimes/$runtime/native"
@@ -204,4 +255,4 @@ function Publish-ModuleToFolder {
     return $published[0].FullName
 }
 
-Export-ModuleMember -Function Get-ModuleFramework, Sync-ModuleLayout, Assert-NativeLibrary, New-ModulePackage
+Export-ModuleMember -Function Get-ModuleFramework, Sync-ModuleLayout, Assert-NativeLibrary, Assert-FrameworkDependencyClosure, New-ModulePackage
