@@ -74,7 +74,7 @@ public sealed class FileSender : IDisposable
             var threshold = options.PackThreshold ?? ChunkSize / 16;
             await foreach (var request in requests.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var small = threshold > 0 && new FileInfo(request.FullPath) is { Exists: true } file && file.Length < threshold;
+                var small = threshold > 0 && new FileInfo(LongPaths.Extend(request.FullPath)) is { Exists: true } file && file.Length < threshold;
                 (small ? packed : chunked).Writer.TryWrite(request);
             }
         }
@@ -175,7 +175,7 @@ public sealed class FileSender : IDisposable
 
     private async Task<SentFile> SendOnceAsync(SendRequest request, int size, Stopwatch elapsed, TaskCompletionSource<bool>? handedOver, CancellationToken cancellationToken)
     {
-        var source = new FileInfo(request.FullPath);
+        var source = new FileInfo(LongPaths.Extend(request.FullPath));
         if (!source.Exists)
         {
             throw new StreamsendException("PathNotFound", ErrorKind.NotFound, $"Cannot find '{request.FullPath}': it was removed before it could be sent.", request.FullPath);
@@ -329,7 +329,7 @@ public sealed class FileSender : IDisposable
 
     private static void EnsureUnchanged(PositionalFile handle, string path, long length, DateTimeOffset lastWrite)
     {
-        if (handle.Length != length || File.GetLastWriteTimeUtc(path) != lastWrite.UtcDateTime)
+        if (handle.Length != length || File.GetLastWriteTimeUtc(LongPaths.Extend(path)) != lastWrite.UtcDateTime)
         {
             throw FileChanged(path);
         }

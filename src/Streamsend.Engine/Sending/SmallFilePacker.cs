@@ -1,3 +1,4 @@
+using Streamsend.Engine.Platform;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -148,9 +149,10 @@ internal sealed class SmallFilePacker
     {
         try
         {
-            var before = new FileInfo(request.FullPath);
-            var content = File.ReadAllBytes(request.FullPath);
-            var after = new FileInfo(request.FullPath);
+            var path = LongPaths.Extend(request.FullPath);
+            var before = new FileInfo(path);
+            var content = File.ReadAllBytes(path);
+            var after = new FileInfo(path);
             if (content.Length != before.Length || after.Length != before.Length || after.LastWriteTimeUtc != before.LastWriteTimeUtc)
             {
                 throw new StreamsendException("FileChangedWhileSending", ErrorKind.InvalidData, $"'{request.FullPath}' changed while it was being read, so it was not sent. Send it again once it is complete.", request.FullPath);

@@ -195,14 +195,15 @@ public sealed class LocalDirectorySink : IFileSink
         foreach (var segment in segments)
         {
             current = Path.Combine(current, segment);
-            var info = new FileInfo(current);
-            if (!info.Exists && !Directory.Exists(current))
+            var extended = LongPaths.Extend(current);
+            var info = new FileInfo(extended);
+            if (!info.Exists && !Directory.Exists(extended))
             {
                 return;
             }
-            if (info.LinkTarget is not null || new DirectoryInfo(current).LinkTarget is not null)
+            if (info.LinkTarget is not null || new DirectoryInfo(extended).LinkTarget is not null)
             {
-                var target = (FileSystemInfo?)info.ResolveLinkTarget(returnFinalTarget: true) ?? new DirectoryInfo(current).ResolveLinkTarget(returnFinalTarget: true);
+                var target = (FileSystemInfo?)info.ResolveLinkTarget(returnFinalTarget: true) ?? new DirectoryInfo(extended).ResolveLinkTarget(returnFinalTarget: true);
                 var resolved = target is null ? current : Path.GetFullPath(target.FullName);
                 if (!IsInside(resolved))
                 {

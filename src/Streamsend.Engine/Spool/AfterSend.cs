@@ -1,3 +1,4 @@
+using Streamsend.Engine.Platform;
 using Streamsend.Engine.Events;
 
 namespace Streamsend.Engine.Spool;
@@ -11,17 +12,18 @@ public static class AfterSend
         {
             case AfterSendAction.Delete:
                 // Windows refuses to delete a read-only file; the operator asked for it to go once sent, as Remove-Item -Force would.
-                var attributes = File.GetAttributes(fullPath);
+                var path = LongPaths.Extend(fullPath);
+                var attributes = File.GetAttributes(path);
                 if ((attributes & FileAttributes.ReadOnly) != 0)
                 {
-                    File.SetAttributes(fullPath, attributes & ~FileAttributes.ReadOnly);
+                    File.SetAttributes(path, attributes & ~FileAttributes.ReadOnly);
                 }
-                File.Delete(fullPath);
+                File.Delete(path);
                 events.Verbose($"Deleted '{fullPath}' after Kafka acknowledged all of it.");
                 break;
             case AfterSendAction.Move:
                 var target = ArchiveTarget(archivePath!, relativePath);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                Directory.CreateDirectory(LongPaths.Extend(Path.GetDirectoryName(target)!));
                 // A file of the same name sent earlier is replaced: the archive holds the latest version sent.
                 File.Move(fullPath, target, overwrite: true);
                 events.Verbose($"Moved '{fullPath}' to '{target}' after Kafka acknowledged all of it.");

@@ -1,3 +1,4 @@
+using Streamsend.Engine.Platform;
 using Streamsend.Engine.Events;
 
 namespace Streamsend.Engine.Spool;
@@ -65,8 +66,8 @@ public sealed class SpoolCompletionSink : IEngineEventSink
             {
                 return;
             }
-            var now = new FileInfo(file.Path);
-            if (!now.Exists || file.Length != snapshot.Length || !FileSnapshot.Of(now, snapshot.RelativePath).SameContentStamp(snapshot))
+            var now = new FileInfo(LongPaths.Extend(file.Path));
+            if (!now.Exists || file.Length != snapshot.Length || !FileSnapshot.Of(now, file.Path, snapshot.RelativePath).SameContentStamp(snapshot))
             {
                 inner.Warning($"'{file.Path}' changed after it was picked up; it was sent as it was then, is left in place, and is sent again next time.");
                 return;

@@ -1,3 +1,4 @@
+using Streamsend.Engine.Platform;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Streamsend.Engine.Events;
@@ -60,12 +61,12 @@ public sealed class SpoolScanner
             FileSnapshot snapshot;
             try
             {
-                var info = new FileInfo(request.FullPath);
+                var info = new FileInfo(LongPaths.Extend(request.FullPath));
                 if (!info.Exists)
                 {
                     continue;
                 }
-                snapshot = FileSnapshot.Of(info, request.RelativePath);
+                snapshot = FileSnapshot.Of(info, request.FullPath, request.RelativePath);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,3 +1,5 @@
+using Streamsend.Engine.Platform;
+
 namespace Streamsend.Engine.Spool;
 
 /// <summary>
@@ -13,7 +15,7 @@ public static class WriterProbe
     {
         try
         {
-            using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            using var probe = new FileStream(LongPaths.Extend(path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
             return false;
         }
         catch (FileNotFoundException)
