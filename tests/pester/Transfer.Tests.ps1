@@ -23,6 +23,34 @@ AfterAll {
 }
 
 Describe 'Send-StreamFile and Receive-StreamFile' {
+    It 'keeps both when two senders send one path, lands each sender in a folder of its own with -Layout BySender, and replaces with -Overwrite' {
+        foreach ($outlet in 'outlet-07', 'outlet-09') {
+            $null = New-TestTree -Path (Join-Path $TestDrive "fanin/$outlet") -Files @{ 'reports/daily.csv' = "daily totals of $outlet" }
+        }
+        # One partition: the receivers land the two files in the order they were sent.
+        $topic = New-Topic -Partitions 1
+        foreach ($outlet in 'outlet-07', 'outlet-09') {
+            $null = Send-StreamFile (Join-Path $TestDrive "fanin/$outlet") -BootstrapServers $BootstrapServers -Topic $topic -SenderName $outlet -Config $MockConfig
+        }
+        $receive = @{ BootstrapServers = $BootstrapServers; Topic = $topic; Config = $MockConfig; MaxFiles = 2; Timeout = New-TimeSpan -Minutes 2 }
+
+        $tree = Join-Path $TestDrive 'fanin/tree'
+        $null = Receive-StreamFile @receive -Destination $tree -GroupId "pester-$topic-tree" -WarningVariable warned -WarningAction SilentlyContinue
+        Get-Content -LiteralPath (Join-Path $tree 'reports/daily.csv') | Should -Be 'daily totals of outlet-07'
+        Get-Content -LiteralPath (Join-Path $tree 'reports/daily (from outlet-09).csv') | Should -Be 'daily totals of outlet-09'
+        @($warned | Where-Object { "$_" -match "'outlet-09'.*'outlet-07'" }).Count | Should -Be 1
+
+        $bySender = Join-Path $TestDrive 'fanin/by-sender'
+        $null = Receive-StreamFile @receive -Destination $bySender -GroupId "pester-$topic-by-sender" -Layout BySender
+        Get-Content -LiteralPath (Join-Path $bySender 'outlet-07/reports/daily.csv') | Should -Be 'daily totals of outlet-07'
+        Get-Content -LiteralPath (Join-Path $bySender 'outlet-09/reports/daily.csv') | Should -Be 'daily totals of outlet-09'
+
+        $overwritten = Join-Path $TestDrive 'fanin/overwrite'
+        $null = Receive-StreamFile @receive -Destination $overwritten -GroupId "pester-$topic-overwrite" -Overwrite
+        @(Get-FileTreeHash -Path $overwritten).RelativePath | Should -Be @('reports/daily.csv')
+        Get-Content -LiteralPath (Join-Path $overwritten 'reports/daily.csv') | Should -Be 'daily totals of outlet-09'
+    }
+
     It 'round-trips a nested tree of 2,000 files piped from Get-ChildItem, bit-perfect' {
         $outbox = Join-Path $TestDrive 'tree/outbox'
         $inbox = Join-Path $TestDrive 'tree/inbox'

@@ -13,8 +13,9 @@ public static class FileSinkFactory
 
     /// <param name="destination">An <c>s3://</c> URI, or a local folder already resolved to a file-system path.</param>
     /// <param name="s3">How to reach S3; ignored for local folders.</param>
-    public static IFileSink Create(string destination, S3ConnectionOptions? s3 = null) =>
+    /// <param name="overwrite">Let a file from one sender replace one another sender landed (-Overwrite, see <see cref="SenderCollisionRule"/>).</param>
+    public static IFileSink Create(string destination, S3ConnectionOptions? s3 = null, bool overwrite = false) =>
         S3Location.IsS3Uri(destination)
-            ? new S3Sink(S3Location.Parse(destination), s3 ?? new S3ConnectionOptions())
-            : new LocalDirectorySink(destination);
+            ? new S3Sink(S3Location.Parse(destination), s3 ?? new S3ConnectionOptions(), overwrite)
+            : new LocalDirectorySink(destination, overwrite);
 }

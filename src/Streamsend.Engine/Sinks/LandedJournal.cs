@@ -1,17 +1,26 @@
 namespace Streamsend.Engine.Sinks;
 
 /// <summary>
-/// The transfer ids a destination has landed, one per line, appended as each file lands. A receiver killed after
-/// landing a file but before committing its offsets reads that file's chunks again on restart; the journal is how it
-/// knows not to land it twice. Bounded: past <see cref="MaxEntries"/> lines it is rewritten with the newest half.
+/// The transfers a destination has landed, one line each, appended as each file lands: the transfer id, the sender and
+/// the relative path it landed at (tab-separated, percent-encoded). A receiver killed after landing a file but before
+/// committing its offsets reads that file's chunks again on restart; the ids are how it knows not to land it twice.
+/// The senders are how a file from one sender is kept from replacing another sender's (<see cref="SenderCollisionRule"/>).
+/// Lines with an id alone, written before senders were recorded, still count as landed. Bounded: past
+/// <see cref="MaxEntries"/> ids it is rewritten with the newest half, and the sender of every path.
 /// </summary>
 public sealed class LandedJournal : IDisposable
 {
     public const int MaxEntries = 200_000;
 
+    /// <summary>What a landing line holds.</summary>
+    public sealed record Landing(Guid TransferId, string Sender, string RelativePath);
+
+    private const string NoTransfer = "-";
+
     private readonly string path;
     private readonly HashSet<Guid> landed = new();
     private readonly Queue<Guid> order = new();
+    private readonly Dictionary<string, Landing> byPath = new(StringComparer.Ordinal);
     private StreamWriter? writer;
     private long readUpTo;
 
@@ -38,6 +47,13 @@ public sealed class LandedJournal : IDisposable
         return landed.Contains(transferId);
     }
 
+    /// <summary>The sender of the file last landed at <paramref name="relativePath"/>, by any receiver of this destination; null when none was.</summary>
+    public string? SenderOf(string relativePath)
+    {
+        ReadNewLines();
+        return byPath.TryGetValue(relativePath, out var landing) ? landing.Sender : null;
+    }
+
     /// <summary>Reads what was appended since the last read (other receivers append to the same journal).</summary>
     private void ReadNewLines()
     {
@@ -54,10 +70,17 @@ public sealed class LandedJournal : IDisposable
         using var reader = new StreamReader(stream);
         while (reader.ReadLine() is { } line)
         {
-            // A line cut short by a crash mid-write is not a transfer id; skipping it loses nothing.
-            if (Guid.TryParseExact(line.Trim(), "N", out var id) && landed.Add(id))
+            // A line cut short by a crash mid-write has no valid id or no path; skipping it loses nothing.
+            var fields = line.Trim().Split('\t');
+            var hasId = Guid.TryParseExact(fields[0], "N", out var id);
+            if (hasId && landed.Add(id))
             {
                 order.Enqueue(id);
+            }
+            if (fields.Length == 3 && (hasId || fields[0] == NoTransfer))
+            {
+                var relative = Uri.UnescapeDataString(fields[2]);
+                byPath[relative] = new Landing(hasId ? id : Guid.Empty, Uri.UnescapeDataString(fields[1]), relative);
             }
         }
         readUpTo = stream.Length;
@@ -65,20 +88,21 @@ public sealed class LandedJournal : IDisposable
 
     private StreamWriter OpenWriter() => new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) { AutoFlush = false };
 
-    public void Record(Guid transferId) => RecordAll(new[] { transferId });
+    public void Record(Landing landing) => RecordAll(new[] { landing });
 
     /// <summary>Appends transfers that landed together with one flush to disk: the flush, not the line, is what costs.</summary>
-    public void RecordAll(IEnumerable<Guid> transferIds)
+    public void RecordAll(IEnumerable<Landing> landings)
     {
         var stream = (FileStream)writer!.BaseStream;
         var lengthBefore = stream.Length;
         var added = false;
-        foreach (var transferId in transferIds)
+        foreach (var landing in landings)
         {
-            if (landed.Add(transferId))
+            if (landed.Add(landing.TransferId))
             {
-                order.Enqueue(transferId);
-                writer.WriteLine(transferId.ToString("N"));
+                order.Enqueue(landing.TransferId);
+                byPath[landing.RelativePath] = landing;
+                writer.WriteLine(Line(landing));
                 added = true;
             }
         }
@@ -101,15 +125,24 @@ public sealed class LandedJournal : IDisposable
         }
     }
 
-    /// <summary>Keeps the newest half, written to a new file and renamed over the old one so a crash leaves one or the other whole.</summary>
+    private static string Line(Landing landing) =>
+        $"{(landing.TransferId == Guid.Empty ? NoTransfer : landing.TransferId.ToString("N"))}\t{Uri.EscapeDataString(landing.Sender)}\t{Uri.EscapeDataString(landing.RelativePath)}";
+
+    /// <summary>
+    /// Keeps the newest half of the ids and the sender of every path, written to a new file and renamed over the old
+    /// one so a crash leaves one or the other whole.
+    /// </summary>
     private void Compact()
     {
         while (order.Count > MaxEntries / 2)
         {
             landed.Remove(order.Dequeue());
         }
+        var withPath = new HashSet<Guid>(byPath.Values.Select(l => l.TransferId).Where(landed.Contains));
+        var lines = order.Where(id => !withPath.Contains(id)).Select(id => id.ToString("N"))
+            .Concat(byPath.Values.Select(l => Line(landed.Contains(l.TransferId) ? l : l with { TransferId = Guid.Empty })));
         var temporary = path + ".new";
-        File.WriteAllLines(temporary, order.Select(id => id.ToString("N")));
+        File.WriteAllLines(temporary, lines);
         File.Move(temporary, path, overwrite: true);
         readUpTo = 0;
     }

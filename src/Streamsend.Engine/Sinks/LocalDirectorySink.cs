@@ -18,16 +18,20 @@ public sealed class LocalDirectorySink : IFileSink
     private readonly string staging;
     private readonly LandedJournal journal;
     private FileStream? stagingLock;
+    private readonly bool overwrite;
     private CaseCollisionRule? caseRule;
+    private LocalLandingNames? names;
 
-    public LocalDirectorySink(string destination)
-        : this(destination, caseRule: null)
+    /// <param name="overwrite">Let a file from one sender replace a file another sender landed (-Overwrite).</param>
+    public LocalDirectorySink(string destination, bool overwrite = false)
+        : this(destination, overwrite, caseRule: null)
     {
     }
 
     /// <param name="caseRule">Null: ask the destination's file system when the receiver starts.</param>
-    internal LocalDirectorySink(string destination, CaseCollisionRule? caseRule)
+    internal LocalDirectorySink(string destination, bool overwrite, CaseCollisionRule? caseRule)
     {
+        this.overwrite = overwrite;
         this.caseRule = caseRule;
         Destination = destination;
         root = Path.GetFullPath(destination);
@@ -48,6 +52,7 @@ public sealed class LocalDirectorySink : IFileSink
             SweepStagingOfStoppedReceivers();
             caseRule ??= CaseCollisionRule.ProbedIn(staging);
             journal.Load();
+            names = new LocalLandingNames(root, journal, caseRule, overwrite);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -96,7 +101,7 @@ public sealed class LocalDirectorySink : IFileSink
         try
         {
             var handle = PositionalFile.Open(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
-            return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file, journal, caseRule ?? CaseCollisionRule.Off));
+            return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file, journal, names ?? throw new InvalidOperationException("PrepareAsync was not called.")));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -174,7 +179,7 @@ public sealed class LocalDirectorySink : IFileSink
     {
         try
         {
-            journal.RecordAll(published.Select(p => p.Partial.TransferId));
+            journal.RecordAll(published.Select(p => p.Partial.Landed!));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

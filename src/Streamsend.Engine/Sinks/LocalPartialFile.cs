@@ -16,15 +16,15 @@ internal sealed class LocalPartialFile : IPartialFile
     private readonly string tempPath;
     private readonly IncomingFile file;
     private readonly LandedJournal journal;
-    private readonly CaseCollisionRule caseRule;
+    private readonly LocalLandingNames names;
     private bool finished;
     private long writtenSinceFlush;
     private Task flushing = Task.CompletedTask;
 
-    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal, CaseCollisionRule caseRule)
+    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal, LocalLandingNames names)
     {
         this.journal = journal;
-        this.caseRule = caseRule;
+        this.names = names;
         this.handle = handle;
         this.tempPath = tempPath;
         this.file = file;
@@ -74,11 +74,14 @@ internal sealed class LocalPartialFile : IPartialFile
     {
         await FlushToDiskAsync().ConfigureAwait(false);
         var landed = Publish();
-        Landing(() => journal.Record(file.TransferId));
+        Landing(() => journal.Record(Landed!));
         return landed;
     }
 
     internal Guid TransferId => file.TransferId;
+
+    /// <summary>What the landed journal records once this file is published: who sent it, and where it landed.</summary>
+    internal LandedJournal.Landing? Landed { get; private set; }
 
     /// <summary>The first step of landing: every byte on disk (a batch flushes many files at once, see <see cref="LocalDirectorySink.LandAllAsync"/>).</summary>
     internal async ValueTask FlushToDiskAsync()
@@ -97,13 +100,13 @@ internal sealed class LocalPartialFile : IPartialFile
     /// <summary>The second step, once flushed: the file appears at its final location in one rename. The caller records it as landed.</summary>
     internal LandedObject Publish()
     {
-        var (landedPath, warning) = (FinalLocation, (string?)null);
+        var (landedPath, landedRelative, warning) = (FinalLocation, file.RelativePath, (string?)null);
         Landing(() =>
         {
             handle.Dispose();
             File.SetLastWriteTimeUtc(LongPaths.Extend(tempPath), file.LastWriteTimeUtc.UtcDateTime);
             Directory.CreateDirectory(LongPaths.Extend(Path.GetDirectoryName(FinalLocation)!));
-            (landedPath, warning) = caseRule.Resolve(FinalLocation);
+            (landedPath, landedRelative, warning) = names.Resolve(file, FinalLocation);
             if (Directory.Exists(LongPaths.Extend(landedPath)))
             {
                 throw new IOException($"a directory of that name exists");
@@ -111,6 +114,7 @@ internal sealed class LocalPartialFile : IPartialFile
             File.Move(tempPath, landedPath, overwrite: true);
             finished = true;
         });
+        Landed = new LandedJournal.Landing(file.TransferId, file.Sender, landedRelative);
         return new LandedObject(landedPath, Warning: warning);
     }
 

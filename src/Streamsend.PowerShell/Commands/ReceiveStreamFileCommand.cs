@@ -61,6 +61,14 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
     [Parameter]
     public Uri? EndpointUrl { get; set; }
 
+    /// <summary>Let a file from one sender replace a file that another sender landed at the same path.</summary>
+    [Parameter]
+    public SwitchParameter Overwrite { get; set; }
+
+    /// <summary>Tree: files land at their relative paths. BySender: at &lt;sender&gt;/&lt;relative path&gt;.</summary>
+    [Parameter]
+    public DestinationLayout Layout { get; set; } = DestinationLayout.Tree;
+
     protected override void EndProcessing()
     {
         var destination = FileSinkFactory.IsObjectStoreUri(Destination) ? Destination : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
@@ -71,7 +79,11 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
         IFileSink sink;
         try
         {
-            sink = FileSinkFactory.Create(destination, new S3ConnectionOptions { Region = Region, ProfileName = ProfileName, EndpointUrl = EndpointUrl });
+            sink = FileSinkFactory.Create(destination, new S3ConnectionOptions { Region = Region, ProfileName = ProfileName, EndpointUrl = EndpointUrl }, Overwrite.IsPresent);
+            if (Layout == DestinationLayout.BySender)
+            {
+                sink = new BySenderLayout(sink);
+            }
         }
         catch (StreamsendException e)
         {

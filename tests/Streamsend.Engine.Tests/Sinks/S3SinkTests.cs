@@ -81,4 +81,33 @@ public sealed class S3SinkTests : IClassFixture<MockClusterFixture>, IClassFixtu
     }
 
     private static string Md5Of(string path) => Convert.ToHexString(MD5.HashData(File.ReadAllBytes(path))).ToLowerInvariant();
+
+    [SkippableFact]
+    public async Task A_file_from_another_sender_lands_beside_the_first_object_and_an_update_replaces_only_its_own()
+    {
+        Skip.If(s3.Unavailable is not null, s3.Unavailable);
+        using var files = new TestFiles();
+        var first = files.Write("outlet-07/a.csv", 3 * Chunk + 1, seed: 21);
+        var other = files.Write("outlet-09/a.csv", 2 * Chunk, seed: 22);
+        var update = files.Write("outlet-07/b.csv", 700, seed: 23);
+        var location = S3Location.Parse($"s3://{S3rverFixture.Bucket}/fanin");
+        var warnings = new List<string>();
+        foreach (var (source, sender) in new[] { (first, "outlet-07"), (other, "outlet-09"), (update, "outlet-07") })
+        {
+            var topic = kafka.NewTopic(partitions: 4);
+            var receive = TransferHarness.ReceiveOptions(kafka.Settings, topic, "unused", maxFiles: 1) with { Sink = new S3Sink(location, s3.Options) };
+            var (summary, _, received) = await TransferHarness.SendWhileReceivingAsync(
+                TransferHarness.SendOptions(kafka.Settings, topic, Chunk) with { SenderName = sender },
+                new[] { new SendRequest(source, "reports/daily.csv") }, receive);
+            Assert.Empty(received.Failures);
+            Assert.Equal(1, summary.FilesLanded);
+            warnings.AddRange(received.Of<DiagnosticEvent>().Where(d => d.Level == DiagnosticLevel.Warning).Select(d => d.Message));
+        }
+
+        Assert.Equal(new[] { "fanin/reports/daily (from outlet-09).csv", "fanin/reports/daily.csv" }, (await s3.KeysAsync("fanin/")).OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(TestFiles.Md5Of(update), await s3.Md5OfObjectAsync("fanin/reports/daily.csv"));
+        Assert.Equal(TestFiles.Md5Of(other), await s3.Md5OfObjectAsync("fanin/reports/daily (from outlet-09).csv"));
+        Assert.Contains("'outlet-07'", Assert.Single(warnings));
+        Assert.Empty(await s3.OpenUploadsAsync());
+    }
 }

@@ -19,7 +19,7 @@ public sealed class WindowsFileSystemTests : IClassFixture<MockClusterFixture>
     public WindowsFileSystemTests(MockClusterFixture kafka) => this.kafka = kafka;
 
     private ReceiveOptions CaseInsensitiveReceiver(string topic, string inbox, int files) =>
-        TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, files) with { Sink = new LocalDirectorySink(inbox, CaseCollisionRule.On) };
+        TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, files) with { Sink = new LocalDirectorySink(inbox, overwrite: false, CaseCollisionRule.On) };
 
     [Fact]
     public async Task Names_that_differ_only_in_case_both_land_on_a_case_insensitive_destination_and_an_update_replaces_only_its_own_name()

@@ -17,7 +17,7 @@ internal sealed class S3PartialFile : IPartialFile
 
     private readonly S3Sink sink;
     private readonly IncomingFile file;
-    private readonly string finalKey;
+    private string finalKey;
     private readonly string stagingKey;
     private readonly PartLayout layout;
     private readonly HeldChunks held;
@@ -87,12 +87,14 @@ internal sealed class S3PartialFile : IPartialFile
     {
         try
         {
+            string? warning;
+            (finalKey, warning) = await sink.LandingKeyAsync(file, finalKey, cancellationToken).ConfigureAwait(false);
             var etag = layout.IsSinglePut
                 ? await PutWholeAsync(md5, cancellationToken).ConfigureAwait(false)
                 : await CompleteAndCopyAsync(md5, cancellationToken).ConfigureAwait(false);
             finished = true;
             await DeleteStagedObjectAsync().ConfigureAwait(false);
-            return new LandedObject(FinalLocation, etag);
+            return new LandedObject(sink.Location.UriOf(finalKey), etag, warning);
         }
         catch (Exception e) when (S3Errors.IsStoreFailure(e))
         {

@@ -15,8 +15,12 @@ public sealed class S3Sink : IFileSink
 {
     private readonly IAmazonS3 client;
 
-    public S3Sink(S3Location location, S3ConnectionOptions options)
+    private readonly bool overwrite;
+
+    /// <param name="overwrite">Let a file from one sender replace an object another sender landed (-Overwrite).</param>
+    public S3Sink(S3Location location, S3ConnectionOptions options, bool overwrite = false)
     {
+        this.overwrite = overwrite;
         Location = location;
         Destination = location.ToString();
         client = S3ClientFactory.Create(options);
@@ -113,6 +117,30 @@ public sealed class S3Sink : IFileSink
             throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{Location.UriOf(key)}': {file.Size} bytes is more than the largest S3 object (5 TiB).", Location.UriOf(key));
         }
         return ValueTask.FromResult<IPartialFile>(new S3PartialFile(this, file, key, StateKeyPrefix + file.TransferId.ToString("N")));
+    }
+
+    /// <summary>
+    /// The key a verified file lands at: <paramref name="finalKey"/>, unless an object there came from another sender
+    /// (its streamsend-sender metadata), which <see cref="SenderCollisionRule"/> never lets a file replace.
+    /// </summary>
+    internal async Task<(string Key, string? Warning)> LandingKeyAsync(IncomingFile file, string finalKey, CancellationToken cancellationToken)
+    {
+        if (overwrite)
+        {
+            return (finalKey, null);
+        }
+        string? owner;
+        try
+        {
+            var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Location.Bucket, Key = finalKey }, cancellationToken).ConfigureAwait(false);
+            owner = head.Metadata[S3ObjectMetadata.Sender] is { } sender ? Uri.UnescapeDataString(sender) : null;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return (finalKey, null);
+        }
+        var (relative, warning) = SenderCollisionRule.Resolve(file.RelativePath, file.Sender, owner, overwrite);
+        return warning is null ? (finalKey, null) : (Location.KeyOf(relative), warning);
     }
 
     private string FinalKeyOf(IncomingFile file)
