@@ -16,6 +16,9 @@ try
         case ["land-files", var source, var destination, var concurrency]:
             Console.WriteLine(LandingCeiling.Land(source, destination, int.Parse(concurrency)).ToLine());
             return 0;
+        case ["land-files", var source, var destination, var concurrency, "syncfs"]:
+            Console.WriteLine(LandingCeiling.Land(source, destination, int.Parse(concurrency), LandingCeiling.Durability.OneSyncfs).ToLine());
+            return 0;
         case ["idle"]:
             Console.WriteLine((await SenderChild.IdleAsync()).ToLine());
             return 0;
