@@ -140,7 +140,8 @@ function Assert-FrameworkDependencyClosure {
     $shipped = @{}
     $managed = foreach ($file in Get-ChildItem -LiteralPath $LibDirectory -Filter *.dll -File) {
         try {
-            $shipped[[Reflection.AssemblyName]::GetAssemblyName($file.FullName).Name] = [Reflection.AssemblyName]::GetAssemblyName($file.FullName).Version
+            $name = [Reflection.AssemblyName]::GetAssemblyName($file.FullName)
+            $shipped[$name.Name] = $name.Version
             $file
         }
         catch [BadImageFormatException] {

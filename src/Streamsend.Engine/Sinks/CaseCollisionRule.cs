@@ -49,11 +49,9 @@ internal sealed class CaseCollisionRule
         {
             return (finalPath, null);
         }
-        var stem = Path.GetFileNameWithoutExtension(name);
-        var extension = Path.GetExtension(name);
         for (var n = 2; ; n++)
         {
-            var candidate = $"{stem} ({n}){extension}";
+            var candidate = SenderCollisionRule.WithSuffix(name, $" ({n})");
             if (CaseTwin(folder, candidate) is null)
             {
                 var landed = Path.Combine(folder, candidate);

@@ -26,11 +26,18 @@ public static class SenderCollisionRule
     public static string AlternateFor(string relativePath, string sender)
     {
         var slash = relativePath.LastIndexOf('/');
-        var folder = slash < 0 ? "" : relativePath.Substring(0, slash + 1);
-        var name = relativePath.Substring(slash + 1);
+        return relativePath.Substring(0, slash + 1) + WithSuffix(relativePath.Substring(slash + 1), $" (from {SafeName(sender)})");
+    }
+
+    /// <summary>
+    /// A file name with <paramref name="suffix"/> before its extension: <c>daily.csv</c> and " (2)" give
+    /// <c>daily (2).csv</c>. A name whose only dot leads it (<c>.bashrc</c>) has no extension. Both collision rules name
+    /// the file they keep beside another this way.
+    /// </summary>
+    internal static string WithSuffix(string name, string suffix)
+    {
         var dot = name.LastIndexOf('.');
-        var (stem, extension) = dot > 0 ? (name.Substring(0, dot), name.Substring(dot)) : (name, "");
-        return $"{folder}{stem} (from {SafeName(sender)}){extension}";
+        return dot > 0 ? name.Substring(0, dot) + suffix + name.Substring(dot) : name + suffix;
     }
 
     /// <summary>A sender's name as one file or folder name: what no file system takes, or could climb a folder, becomes '_'.</summary>
