@@ -232,6 +232,7 @@ public sealed class FileSender : IDisposable
                 var header = new ChunkHeader(MessageKind.Chunk, transferId, request.RelativePath, options.SenderName, index, chunkCount, offset, length, lastWrite, fileMd5)
                 {
                     SpansPartitions = options.Distribution == Distribution.Chunk && Layout.PartitionCount > 1,
+                    Partitions = Layout.PartitionCount,
                 };
                 var partition = options.Distribution == Distribution.Chunk ? (firstPartition + index) % Layout.PartitionCount : firstPartition;
                 await inFlightChunks.WaitAsync(cancellationToken).ConfigureAwait(false);

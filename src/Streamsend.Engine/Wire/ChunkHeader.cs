@@ -21,6 +21,15 @@ public sealed record ChunkHeader(
     /// </summary>
     public bool SpansPartitions { get; init; }
 
+    /// <summary>
+    /// How many partitions the sender rotated this file's chunks over (chunk i goes to partition (first + i) mod this),
+    /// so a receiver knows which chunk sat before this one on its partition. Null when the sender did not say (before resume).
+    /// </summary>
+    public int? Partitions { get; init; }
+
+    /// <summary>Which sending of the transfer this chunk came from: 1 for the first, 2 for the first resume, and so on.</summary>
+    public int Attempt { get; init; } = 1;
+
     /// <summary>The number of bytes this chunk must carry, derived from its offset and the file size.</summary>
     public long ExpectedLength(long chunkSize) => Math.Min(chunkSize, FileSize - Offset);
 }

@@ -41,6 +41,11 @@ public static class WireCodec
         if (header.Kind == MessageKind.Chunk)
         {
             headers.Add(WireHeaders.Distribution, Text(header.SpansPartitions ? "chunk" : "file"));
+            if (header.Partitions is { } partitions)
+            {
+                headers.Add(WireHeaders.Partitions, Text(partitions.ToString(CultureInfo.InvariantCulture)));
+            }
+            headers.Add(WireHeaders.Attempt, Text(header.Attempt.ToString(CultureInfo.InvariantCulture)));
         }
         return headers;
     }
@@ -179,7 +184,12 @@ public static class WireCodec
             "chunk" => true,
             var other => throw new FormatException($"unknown distribution '{Printable(other)}'"),
         };
-        return new ChunkHeader(kind, transferId, path, sender, index, count, offset, size, mtime, md5) { SpansPartitions = spansPartitions };
+        return new ChunkHeader(kind, transferId, path, sender, index, count, offset, size, mtime, md5)
+        {
+            SpansPartitions = spansPartitions,
+            Partitions = TryRead(headers, WireHeaders.Partitions) is null ? null : ReadInt(headers, WireHeaders.Partitions, 1, 1_000_000),
+            Attempt = TryRead(headers, WireHeaders.Attempt) is null ? 1 : ReadInt(headers, WireHeaders.Attempt, 1, int.MaxValue),
+        };
     }
 
     /// <summary>What a malformed message claims, for the error report only: never throws, never trusted.</summary>

@@ -28,6 +28,12 @@ public static class WireHeaders
     /// <summary>Optional: "chunk" (chunks spread over all partitions) or "file" (one partition). Absent means unknown.</summary>
     public const string Distribution = "streamsend.distribution";
 
+    /// <summary>Optional, chunk messages: the partition count the sender rotated the file's chunks over.</summary>
+    public const string Partitions = "streamsend.partitions";
+
+    /// <summary>Optional, chunk messages: 1 for a transfer's first sending, n for its (n-1)th resume. Absent means 1.</summary>
+    public const string Attempt = "streamsend.attempt";
+
     /// <summary>The format version this build writes; readers reject versions they do not know.</summary>
     public const int CurrentVersion = 1;
 }
