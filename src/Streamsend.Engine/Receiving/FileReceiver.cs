@@ -25,6 +25,10 @@ public sealed class FileReceiver
     // predecessor until that one's session times out), so the refusal lasts only until the assignment changes and the
     // offsets stay held: a receiver that owns every partition receives the file again.
     private readonly Dictionary<Guid, List<TopicPartitionOffset>> refusedForAssignment = new();
+    // Incomplete transfers an earlier run kept and this one has not taken up: they count against -MaxStagedBytes and expire like open ones.
+    private readonly Dictionary<Guid, KeptTransfer> dormant = new();
+    private readonly ExpiryHorizon horizon = new();
+    private IConsumer<Ignore, PooledBytes>? consumer;
     private int topicPartitionCount;
     private bool everAssigned;
     private bool ownsOnlySomePartitions;
@@ -54,10 +58,23 @@ public sealed class FileReceiver
             events.Verbose($"Receiving '{options.Topic}' ({layout.PartitionCount} partitions) as group '{options.GroupId}' into {options.Sink.Destination}.");
         }
         await options.Sink.PrepareAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var kept in await options.Sink.KeptAsync(cancellationToken).ConfigureAwait(false))
+        {
+            dormant[kept.File.TransferId] = kept;
+        }
+        if (dormant.Count > 0)
+        {
+            events.Verbose($"{dormant.Count} incomplete transfers kept by earlier runs ({dormant.Values.Sum(k => k.Progress.BytesOf(k.File.Size))} bytes staged) wait for their remaining chunks.");
+        }
         using var consumer = KafkaClients.Consumer(options.Kafka, ConsumerDefaults(options.GroupId), events, builder => builder
-            .SetPartitionsAssignedHandler((_, assigned) => assignedSinceLastMessage.AddRange(assigned))
+            .SetPartitionsAssignedHandler((_, assigned) =>
+            {
+                assignedSinceLastMessage.AddRange(assigned);
+                horizon.Reassigned(Array.Empty<TopicPartition>());
+            })
             .SetPartitionsRevokedHandler((c, revoked) => OnRevoked(c, revoked.Select(r => r.TopicPartition), commit: true))
             .SetPartitionsLostHandler((c, lost) => OnRevoked(c, lost.Select(r => r.TopicPartition), commit: false)));
+        this.consumer = consumer;
         consumer.Subscribe(options.Topic);
         var stopReason = ReceiveStopReason.Cancelled;
         var running = Stopwatch.StartNew();
@@ -88,10 +105,16 @@ public sealed class FileReceiver
                     everAssigned = true;
                     sinceMessage.Restart();
                 }
-                if (result is not null)
+                if (result is null)
+                {
+                    horizon.Idle();
+                }
+                else
                 {
                     sinceMessage.Restart();
-                    await HandleAsync(result.Message.Headers, result.Message.Value, result.TopicPartitionOffset, cancellationToken).ConfigureAwait(false);
+                    var sentAt = SentAt(result.Message.Timestamp);
+                    horizon.Read(result.TopicPartition, sentAt);
+                    await HandleAsync(result.Message.Headers, result.Message.Value, result.TopicPartitionOffset, sentAt, cancellationToken).ConfigureAwait(false);
                     if (options.MaxFiles is { } maxFiles && landed >= maxFiles)
                     {
                         stopReason = ReceiveStopReason.MaxFiles;
@@ -101,6 +124,7 @@ public sealed class FileReceiver
                 if (sinceCommit.Elapsed >= options.CommitInterval)
                 {
                     await ExpireStaleAsync().ConfigureAwait(false);
+                    await CheckpointAsync(cancellationToken).ConfigureAwait(false);
                     Commit(consumer);
                     sinceCommit.Restart();
                 }
@@ -111,7 +135,7 @@ public sealed class FileReceiver
             stopReason = ReceiveStopReason.Cancelled;
         }
         await ExpireStaleAsync().ConfigureAwait(false);
-        var incomplete = await AbandonIncompleteAsync().ConfigureAwait(false);
+        var incomplete = await KeepIncompleteAsync().ConfigureAwait(false);
         Commit(consumer);
         consumer.Close();
         events.Verbose($"Receiver stopped ({stopReason}): {landed} landed, {failed} failed, {foreign} foreign messages skipped, {incomplete} incomplete.");
@@ -136,7 +160,7 @@ public sealed class FileReceiver
     }
 
     /// <summary>Handles one message; <paramref name="value"/> stays the caller's to dispose (see <see cref="TransferAssembly.AcceptAsync"/>).</summary>
-    private async Task HandleAsync(Headers? headers, PooledBytes value, TopicPartitionOffset message, CancellationToken cancellationToken)
+    private async Task HandleAsync(Headers? headers, PooledBytes value, TopicPartitionOffset message, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {
         var decoded = WireCodec.Decode(headers, value.Length);
         if (decoded.Class == MessageClass.Foreign)
@@ -179,8 +203,12 @@ public sealed class FileReceiver
             {
                 offsets.Release(refused);
             }
+            var received = assemblies.TryGetValue(header.TransferId, out var abandoned) ? abandoned.BytesReceived : dormant.TryGetValue(header.TransferId, out var kept) ? kept.Progress.BytesOf(kept.File.Size) : 0;
             await EndAsync(header.TransferId, TransferEnd.Aborted).ConfigureAwait(false);
-            events.Warning($"The sender abandoned '{header.RelativePath}' (transfer {header.TransferId:N}); nothing of it was landed.");
+            dormant.Remove(header.TransferId);
+            await options.Sink.DiscardKeptAsync(header.TransferId).ConfigureAwait(false);
+            events.Warning($"Sender '{header.Sender}' abandoned '{header.RelativePath}' (transfer {header.TransferId:N}): it will not resume it (the file changed, and a changed file is sent as a new transfer). " +
+                $"Nothing of it was landed; the {received} bytes received of it were discarded.");
             return;
         }
         if (refusedForAssignment.TryGetValue(header.TransferId, out var refusedMessages))
@@ -203,13 +231,31 @@ public sealed class FileReceiver
         }
         if (assembly.Has(header.ChunkIndex))
         {
-            offsets.Pass(message);
+            // Staged already (delivered again after a restart, or sent again by a resumed sender): it holds commits
+            // back like its first delivery, unless the transfer is lost and holds nothing back any more.
+            if (assembly.IsLost)
+            {
+                offsets.Pass(message);
+            }
+            else
+            {
+                offsets.Hold(message);
+                assembly.HoldAlso(message);
+            }
+            ReportIfLost(assembly, header, message);
             return;
         }
-        offsets.Hold(message);
+        if (assembly.IsLost)
+        {
+            offsets.Pass(message);
+        }
+        else
+        {
+            offsets.Hold(message);
+        }
         try
         {
-            await assembly.AcceptAsync(header, value, message, cancellationToken).ConfigureAwait(false);
+            await assembly.AcceptAsync(header, value, message, sentAt, cancellationToken).ConfigureAwait(false);
         }
         catch (StreamsendException e)
         {
@@ -222,7 +268,31 @@ public sealed class FileReceiver
         if (assembly.IsComplete)
         {
             await LandAsync(assembly, cancellationToken).ConfigureAwait(false);
+            return;
         }
+        ReportIfLost(assembly, header, message);
+    }
+
+    /// <summary>
+    /// Reports a transfer lost, once, when the chunk before this one on its partition is missing (see
+    /// <see cref="TransferAssembly.MissingBeforeOnItsPartition"/>): its offsets stop holding commits back, so later
+    /// files land and later runs do not meet it again, and its staged data is kept in case its sender resumes it.
+    /// </summary>
+    private void ReportIfLost(TransferAssembly assembly, ChunkHeader header, TopicPartitionOffset message)
+    {
+        if (assembly.IsLost)
+        {
+            return;
+        }
+        var missing = assembly.MissingBeforeOnItsPartition(header);
+        if (missing.Count == 0)
+        {
+            return;
+        }
+        assembly.MarkLost();
+        offsets.Release(assembly.Messages);
+        var logStart = consumer?.GetWatermarkOffsets(message.TopicPartition).Low ?? Offset.Unset;
+        Fail(IncompleteTransfers.Lost(assembly, missing, message, logStart, options.IncompleteTransferTimeout));
     }
 
     private async Task LandPackAsync(PackHeader pack, ReadOnlyMemory<byte> value, TopicPartitionOffset message, CancellationToken cancellationToken)
@@ -299,9 +369,22 @@ public sealed class FileReceiver
                     header.RelativePath));
                 return null;
             }
+            var wasKept = dormant.Remove(header.TransferId);
+            if (!wasKept && StagedBytes() is var staged && staged + header.FileSize > options.MaxStagedBytes)
+            {
+                offsets.Hold(message);
+                recent.Add(header.TransferId, TransferEnd.Deferred);
+                Fail(IncompleteTransfers.StagingFull(header, staged, options.MaxStagedBytes));
+                return null;
+            }
             var partial = await options.Sink.BeginAsync(incoming, cancellationToken).ConfigureAwait(false);
             var assembly = new TransferAssembly(header, partial);
             assemblies.Add(header.TransferId, assembly);
+            if (partial.Kept is not null)
+            {
+                events.Verbose($"'{header.RelativePath}' (transfer {header.TransferId:N}): taking up the {assembly.KeptBytes} bytes an earlier run staged.");
+                await assembly.CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            }
             return assembly;
         }
         catch (StreamsendException e)
@@ -388,22 +471,74 @@ public sealed class FileReceiver
         }
     }
 
-    /// <summary>Gives up files whose chunks stopped arriving: the sender died, or retention deleted the rest.</summary>
+    /// <summary>
+    /// Gives up, once each, incomplete transfers (open or kept by earlier runs) no chunk of which was sent within
+    /// -IncompleteTimeout after their newest one, as far as this receiver has read (<see cref="ExpiryHorizon"/>).
+    /// </summary>
     private async Task ExpireStaleAsync()
     {
+        if (consumer is null)
+        {
+            return;
+        }
         var now = DateTimeOffset.UtcNow;
-        foreach (var assembly in assemblies.Values.Where(a => now - a.LastChunkAt >= options.IncompleteTransferTimeout).ToList())
+        var readUpTo = horizon.Of(consumer, now);
+        bool Expired(DateTimeOffset newest) => readUpTo != DateTimeOffset.MinValue && readUpTo - newest >= options.IncompleteTransferTimeout;
+        foreach (var assembly in assemblies.Values.Where(a => Expired(a.NewestChunkAt)).ToList())
         {
             var header = assembly.First;
             await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);
-            Fail(new StreamsendException(
-                "TransferExpired",
-                ErrorKind.OperationTimeout,
-                $"'{header.RelativePath}' (transfer {header.TransferId:N}) was given up after no chunk arrived for {options.IncompleteTransferTimeout}: " +
-                $"{assembly.BytesReceived} of {header.FileSize} bytes received. The sender stopped, or retention deleted its chunks; nothing of it was landed. Send it again.",
-                assembly.FinalLocation));
+            var file = new IncomingFile(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc);
+            ReportExpired(file, assembly.IsLost, assembly.BytesReceived, $" (chunks {ChunkRanges.Describe(assembly.Missing())} never did)", assembly.NewestChunkAt, now, assembly.FinalLocation);
+        }
+        foreach (var kept in dormant.Values.Where(k => Expired(k.Progress.NewestChunkAt)).ToList())
+        {
+            dormant.Remove(kept.File.TransferId);
+            recent.Add(kept.File.TransferId, TransferEnd.Rejected);
+            await options.Sink.DiscardKeptAsync(kept.File.TransferId).ConfigureAwait(false);
+            ReportExpired(kept.File, kept.Progress.LostReported, kept.Progress.BytesOf(kept.File.Size), " (kept by an earlier run)", kept.Progress.NewestChunkAt, now, kept.File.RelativePath);
         }
     }
+
+    /// <summary>Once per file: one reported lost already is only noted, as its kept data goes.</summary>
+    private void ReportExpired(IncomingFile file, bool lostReported, long bytesReceived, string missing, DateTimeOffset newestChunkAt, DateTimeOffset now, string location)
+    {
+        if (lostReported)
+        {
+            events.Verbose($"The staged data of '{file.RelativePath}' (transfer {file.TransferId:N}), reported lost earlier, was removed: its sender did not resume it within -IncompleteTimeout ({options.IncompleteTransferTimeout}).");
+            return;
+        }
+        Fail(IncompleteTransfers.Expired(file, bytesReceived, missing, newestChunkAt, now, options.IncompleteTransferTimeout, location));
+    }
+
+    /// <summary>Bytes incomplete transfers stage now (their full sizes: staged files fill up), open or kept.</summary>
+    private long StagedBytes() => assemblies.Values.Sum(a => a.First.FileSize) + dormant.Values.Sum(k => k.File.Size);
+
+    /// <summary>
+    /// Makes staged data durable with a record of it, for transfers that are lost (their offsets no longer hold
+    /// commits back, so this must come before the commit) or whose last checkpoint is old: a killed receiver's
+    /// successor then continues them instead of starting over.
+    /// </summary>
+    private async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        foreach (var assembly in assemblies.Values.Where(a => a.CheckpointDue(CheckpointInterval)))
+        {
+            try
+            {
+                await assembly.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (StreamsendException e)
+            {
+                events.Verbose($"Could not checkpoint '{assembly.FinalLocation}' ({e.Message}); it is tried again.");
+            }
+        }
+    }
+
+    /// <summary>How often a transfer still holding its offsets records its staged data (a flush to disk each time).</summary>
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(10);
+
+    private static DateTimeOffset SentAt(Timestamp timestamp) =>
+        timestamp.Type == TimestampType.NotAvailable || timestamp.UnixTimestampMs <= 0 ? DateTimeOffset.UtcNow : DateTimeOffset.FromUnixTimeMilliseconds(timestamp.UnixTimestampMs);
 
     /// <summary>Checks partitions assigned since the last call; true when there were any.</summary>
     private bool ReportRetentionGaps(IConsumer<Ignore, PooledBytes> consumer)
@@ -425,17 +560,45 @@ public sealed class FileReceiver
         return true;
     }
 
-    private async Task<int> AbandonIncompleteAsync()
+    /// <summary>Keeps incomplete transfers' staged data for the next run (where the sink can keep it) and says what happens to each.</summary>
+    private async Task<int> KeepIncompleteAsync()
     {
         var incomplete = assemblies.Values.ToList();
         foreach (var assembly in incomplete)
         {
-            events.Warning($"'{assembly.First.RelativePath}' was incomplete when the receiver stopped ({assembly.BytesReceived} of {assembly.First.FileSize} bytes); its offsets were not committed, so the next run receives it again.");
-            await assembly.AbortAsync().ConfigureAwait(false);
-            await assembly.DisposeAsync().ConfigureAwait(false);
+            var header = assembly.First;
+            var kept = await KeepAsync(assembly).ConfigureAwait(false);
+            var state = $"'{header.RelativePath}' from sender '{header.Sender}' was incomplete when the receiver stopped ({assembly.BytesReceived} of {header.FileSize} bytes)";
+            var window = $"-IncompleteTimeout ({options.IncompleteTransferTimeout})";
+            events.Warning((assembly.IsLost, kept) switch
+            {
+                (true, true) => $"{state}; it was reported lost, and its staged data is kept in case its sender resumes it within {window}.",
+                (true, false) => $"{state}; it was reported lost, and its staged data was discarded: this destination cannot keep it between runs.",
+                (false, true) => $"{state}; its staged data is kept and its offsets were not committed, so the next run continues it. It is given up if no chunk of it is sent within {window} of its newest one.",
+                (false, false) => $"{state}; its offsets were not committed, so the next run receives it again. It is given up if no chunk of it is sent within {window} of its newest one.",
+            });
         }
         assemblies.Clear();
         return incomplete.Count;
+    }
+
+    /// <summary>Keeps what the transfer staged; a sink that fails to keep it loses nothing, since its offsets still hold it (unless lost).</summary>
+    private async Task<bool> KeepAsync(TransferAssembly assembly)
+    {
+        try
+        {
+            return await assembly.KeepAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (StreamsendException e)
+        {
+            events.Verbose($"Could not keep the staged data of '{assembly.FinalLocation}': {e.Message}");
+            await assembly.AbortAsync().ConfigureAwait(false);
+            return false;
+        }
+        finally
+        {
+            await assembly.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private void OnRevoked(IConsumer<Ignore, PooledBytes> consumer, IEnumerable<TopicPartition> partitions, bool commit)
@@ -450,6 +613,7 @@ public sealed class FileReceiver
                 $"before their progress could be committed{(commit ? "" : " (the partitions were lost)")}; the new owner receives again what this receiver consumed since the last commit.");
         }
         revokedSinceLastMessage.AddRange(revoked);
+        horizon.Reassigned(revoked);
     }
 
     /// <summary>Files with chunks in partitions this receiver lost cannot complete here; the new owner receives them.</summary>
@@ -466,10 +630,9 @@ public sealed class FileReceiver
         refusedForAssignment.Clear();
         foreach (var assembly in assemblies.Values.Where(a => a.Messages.Any(m => revoked.Contains(m.TopicPartition))).ToList())
         {
-            events.Verbose($"'{assembly.First.RelativePath}' moved to another receiver of group '{options.GroupId}' (partitions reassigned).");
             assemblies.Remove(assembly.First.TransferId);
-            await assembly.AbortAsync().ConfigureAwait(false);
-            await assembly.DisposeAsync().ConfigureAwait(false);
+            var kept = await KeepAsync(assembly).ConfigureAwait(false);
+            events.Verbose($"'{assembly.First.RelativePath}' moved to another receiver of group '{options.GroupId}' (partitions reassigned){(kept ? "; its staged data is kept for whichever receiver of this destination continues it" : "")}.");
         }
     }
 

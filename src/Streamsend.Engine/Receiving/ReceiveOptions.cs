@@ -24,10 +24,18 @@ public sealed record ReceiveOptions
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>
-    /// A file whose chunks stop arriving for this long is given up: reported as an error naming it, its staged data
-    /// removed, and its offsets no longer hold commits back. Covers senders that died and chunks that retention deleted.
+    /// A file no chunk of which was sent for this long after its newest one (in Kafka time, see ExpiryHorizon) is given
+    /// up: reported once, naming it, its staged data removed, and its offsets no longer hold commits back. Until then its
+    /// staged data is kept across restarts and rebalances, for a sender that resumes it. A day covers a sender that is
+    /// offline overnight or restarted by the next day's scheduled task.
     /// </summary>
-    public TimeSpan IncompleteTransferTimeout { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan IncompleteTransferTimeout { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// The most bytes incomplete transfers may stage at once (their full sizes, open or kept from earlier runs); a new
+    /// transfer beyond it waits for the next run, with a message. 100 GiB by default.
+    /// </summary>
+    public long MaxStagedBytes { get; init; } = 100L * 1024 * 1024 * 1024;
 
     /// <summary>How often safe offsets are committed while files keep landing.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -39,8 +39,8 @@ internal static class RetentionGapCheck
                 yield return new StreamsendException(
                     "RetentionOutranReceiver",
                     ErrorKind.InvalidData,
-                    $"Retention deleted messages {position.Offset.Value} to {marks.Low.Value - 1} of {position.TopicPartition} before group '{groupId}' read them: " +
-                    "files in them are lost and will be reported as expired. Run the receiver more often, or raise the topic's retention.",
+                    $"Retention deleted messages {position.Offset.Value} to {marks.Low.Value - 1} of {position.TopicPartition} before group '{groupId}' committed past them: " +
+                    "files in them that this destination had not staged are lost, and each is reported once, as lost or expired. Run the receiver more often, or raise the topic's retention.",
                     position.TopicPartition.ToString());
             }
         }

@@ -22,10 +22,96 @@ internal sealed class TransferAssembly : IAsyncDisposable
     private long chunkSize = -1;
     private long bytesReceived;
 
+    private int chunksSinceCheckpoint;
+    private readonly Stopwatch sinceCheckpoint = Stopwatch.StartNew();
+
     public TransferAssembly(ChunkHeader first, IPartialFile partial)
     {
         First = first;
         this.partial = partial;
+        if (partial.Kept is { } kept)
+        {
+            chunkSize = kept.ChunkSize;
+            foreach (var index in kept.Chunks.Where(i => i >= 0 && i < first.ChunkCount))
+            {
+                received.Add(index);
+            }
+            receivedCount = received.Count;
+            bytesReceived = (kept with { Chunks = received.ToList() }).BytesOf(first.FileSize);
+            ExpectedMd5 = kept.ExpectedMd5;
+            NewestChunkAt = kept.NewestChunkAt;
+            IsLost = kept.LostReported;
+            KeptBytes = bytesReceived;
+        }
+    }
+
+    /// <summary>Bytes an earlier run staged and kept, taken up by this one.</summary>
+    public long KeptBytes { get; }
+
+    /// <summary>
+    /// Reported lost: chunks of it can no longer arrive from the topic. Its offsets no longer hold commits back, and it
+    /// is kept only in case its sender resumes it; then it lands after all.
+    /// </summary>
+    public bool IsLost { get; private set; }
+
+    public void MarkLost() => IsLost = true;
+
+    /// <summary>Hashes the staged prefix an earlier run kept, so hashing goes on where this run's chunks begin.</summary>
+    public ValueTask CatchUpAsync(CancellationToken cancellationToken) => HashChunksThatArrivedEarlyAsync(cancellationToken);
+
+    /// <summary>A message of a chunk already staged: it holds back commits like the chunk's first delivery did.</summary>
+    public void HoldAlso(TopicPartitionOffset message) => messages.Add(message);
+
+    /// <summary>
+    /// The chunks missing before <paramref name="header"/>'s chunk on the partition it came from. A sender puts chunk
+    /// i of a file on partition (first + i) mod Partitions (one partition with Distribution File) in index order,
+    /// and a resumed sender puts every chunk where the first attempt did, so the chunk before it on that partition is
+    /// on the log before it: if this receiver has not got it by now, the topic no longer holds it.
+    /// Empty when the sender did not say how it rotated (senders before resume).
+    /// </summary>
+    public List<int> MissingBeforeOnItsPartition(ChunkHeader header)
+    {
+        var missing = new List<int>();
+        if (header.Partitions is not { } partitions)
+        {
+            return missing;
+        }
+        var step = header.SpansPartitions ? partitions : 1;
+        for (var index = header.ChunkIndex - step; index >= 0; index -= step)
+        {
+            if (!received.Contains(index))
+            {
+                missing.Add(index);
+            }
+        }
+        missing.Reverse();
+        return missing;
+    }
+
+    /// <summary>The chunks not received yet (for messages; a claimed count is bounded by the file size).</summary>
+    public IEnumerable<int> Missing() => Enumerable.Range(0, First.ChunkCount).Where(i => !received.Contains(i));
+
+    /// <summary>What is staged, for the sink to record beside the data (<see cref="IPartialFile.CheckpointAsync"/>).</summary>
+    public StagedProgress Progress() => new(chunkSize, received.ToList(), ExpectedMd5, NewestChunkAt, IsLost);
+
+    /// <summary>Whether a checkpoint is due: chunks arrived since the last one, and either they no longer hold commits back (lost) or <paramref name="interval"/> passed.</summary>
+    public bool CheckpointDue(TimeSpan interval) => chunksSinceCheckpoint > 0 && chunkSize > 0 && (IsLost || sinceCheckpoint.Elapsed >= interval);
+
+    public async ValueTask CheckpointAsync(CancellationToken cancellationToken)
+    {
+        await partial.CheckpointAsync(Progress(), cancellationToken).ConfigureAwait(false);
+        chunksSinceCheckpoint = 0;
+        sinceCheckpoint.Restart();
+    }
+
+    /// <summary>Stops working on it and keeps what is staged for a later run; false when the sink cannot keep it (it was discarded).</summary>
+    public ValueTask<bool> KeepAsync(CancellationToken cancellationToken) =>
+        chunkSize > 0 ? partial.KeepAsync(Progress(), cancellationToken) : AbortThenFalseAsync();
+
+    private async ValueTask<bool> AbortThenFalseAsync()
+    {
+        await partial.AbortAsync().ConfigureAwait(false);
+        return false;
     }
 
     public ChunkHeader First { get; }
@@ -34,8 +120,11 @@ internal sealed class TransferAssembly : IAsyncDisposable
 
     public Stopwatch Elapsed { get; } = Stopwatch.StartNew();
 
-    /// <summary>When the latest chunk arrived, for expiring transfers whose sender went away.</summary>
-    public DateTimeOffset LastChunkAt { get; private set; } = DateTimeOffset.UtcNow;
+    /// <summary>
+    /// The Kafka timestamp of the newest chunk, for expiring transfers whose sender went away: unlike the time a chunk
+    /// reached this receiver, it survives restarts, so a receiver restarted every hour still expires a dead transfer.
+    /// </summary>
+    public DateTimeOffset NewestChunkAt { get; private set; } = DateTimeOffset.MinValue;
 
     public string FinalLocation => partial.FinalLocation;
 
@@ -83,13 +172,14 @@ internal sealed class TransferAssembly : IAsyncDisposable
     /// Writes a chunk at its offset. The caller keeps owning <paramref name="value"/> unless the chunk is the next one to
     /// hash: then it is handed to the hashing, which returns it to the pool, and the caller's owner is left empty.
     /// </summary>
-    public async ValueTask AcceptAsync(ChunkHeader header, PooledBytes value, TopicPartitionOffset message, CancellationToken cancellationToken)
+    public async ValueTask AcceptAsync(ChunkHeader header, PooledBytes value, TopicPartitionOffset message, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {
         chunkSize = InferChunkSize(header, value.Length) ?? chunkSize;
         // Awaited to the end: the sink reads the bytes only during the write (IPartialFile.WriteAsync), so they are free after it.
         await partial.WriteAsync(header.Offset, value.Memory, cancellationToken).ConfigureAwait(false);
         received.Add(header.ChunkIndex);
-        LastChunkAt = DateTimeOffset.UtcNow;
+        NewestChunkAt = sentAt > NewestChunkAt ? sentAt : NewestChunkAt;
+        chunksSinceCheckpoint++;
         receivedCount++;
         bytesReceived += value.Length;
         messages.Add(message);

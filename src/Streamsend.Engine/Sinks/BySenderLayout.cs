@@ -20,6 +20,10 @@ public sealed class BySenderLayout : IFileSink
 
     public ValueTask<bool> WasLandedAsync(IncomingFile file, CancellationToken cancellationToken) => inner.WasLandedAsync(Place(file), cancellationToken);
 
+    public ValueTask<IReadOnlyList<KeptTransfer>> KeptAsync(CancellationToken cancellationToken) => inner.KeptAsync(cancellationToken);
+
+    public ValueTask DiscardKeptAsync(Guid transferId) => inner.DiscardKeptAsync(transferId);
+
     public ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken) => inner.BeginAsync(Place(file), cancellationToken);
 
     public ValueTask<IReadOnlyList<FileLanding>> LandAllAsync(IReadOnlyList<CompleteFile> files, CancellationToken cancellationToken) =>

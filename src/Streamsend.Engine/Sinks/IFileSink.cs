@@ -15,7 +15,15 @@ public interface IFileSink : IAsyncDisposable
     /// <summary>Whether this transfer already landed here (a receiver killed before committing reads it again).</summary>
     ValueTask<bool> WasLandedAsync(IncomingFile file, CancellationToken cancellationToken);
 
-    /// <summary>Starts a file. Throws a <see cref="StreamsendException"/> when its path is unsafe or the destination refuses it.</summary>
+    /// <summary>Incomplete transfers kept by earlier runs (<see cref="IPartialFile.KeepAsync"/>) and not taken up since; empty for sinks that keep none.</summary>
+    ValueTask<IReadOnlyList<KeptTransfer>> KeptAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes a kept transfer's staged data: it expired, or its sender abandoned it.</summary>
+    ValueTask DiscardKeptAsync(Guid transferId);
+
+    /// <summary>
+    /// Starts a file, or takes up the staged data an earlier run kept of it (see <see cref="IPartialFile.Kept"/>).
+    /// Throws a <see cref="StreamsendException"/> when its path is unsafe or the destination refuses it.</summary>
     ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken);
 
     /// <summary>

@@ -21,5 +21,23 @@ public interface IPartialFile : IAsyncDisposable
     /// <summary>Makes the verified file appear at its final location in one step and records its transfer as landed; returns where it landed.</summary>
     ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken);
 
+    /// <summary>Discards the staged data: the transfer ended without landing.</summary>
     ValueTask AbortAsync();
+
+    /// <summary>What an earlier run staged of this transfer and kept, when <see cref="IFileSink.BeginAsync"/> took it up again; null for a fresh start.</summary>
+    StagedProgress? Kept { get; }
+
+    /// <summary>
+    /// Makes the bytes written so far durable and records <paramref name="progress"/> beside them, so that a run that
+    /// stops without warning (killed, power loss) leaves data a later run can continue. Returns false when this sink
+    /// cannot keep staged data across runs (then later runs receive the transfer again from Kafka).
+    /// </summary>
+    ValueTask<bool> CheckpointAsync(StagedProgress progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stops working on the transfer but keeps its staged data, with <paramref name="progress"/>, for a later run or
+    /// another receiver of the destination (<see cref="IFileSink.KeptAsync"/>). A sink that cannot keep it discards it
+    /// and returns false.
+    /// </summary>
+    ValueTask<bool> KeepAsync(StagedProgress progress, CancellationToken cancellationToken);
 }

@@ -17,6 +17,7 @@ public sealed class LocalDirectorySink : IFileSink
     private readonly string stagingRoot;
     private readonly string staging;
     private readonly LandedJournal journal;
+    private readonly KeptStaging kept;
     private FileStream? stagingLock;
     private readonly bool overwrite;
     private CaseCollisionRule? caseRule;
@@ -39,6 +40,7 @@ public sealed class LocalDirectorySink : IFileSink
         // One staging folder per receiver, locked while it runs: receivers sharing a destination never sweep each other's files.
         staging = Path.Combine(stagingRoot, Guid.NewGuid().ToString("N"));
         journal = new LandedJournal(Path.Combine(root, StateFolderName, "landed.log"));
+        kept = new KeptStaging(Path.Combine(root, StateFolderName, "kept"));
     }
 
     public string Destination { get; }
@@ -62,8 +64,8 @@ public sealed class LocalDirectorySink : IFileSink
     }
 
     /// <summary>
-    /// Only a killed receiver leaves a staging folder behind (its lock died with it); the offsets of those files were
-    /// never committed, so Kafka delivers them again.
+    /// Only a killed receiver leaves a staging folder behind (its lock died with it). What it checkpointed is kept for
+    /// a later run (<see cref="KeptStaging"/>); the rest goes: its offsets were never committed, so Kafka delivers it again.
     /// </summary>
     private void SweepStagingOfStoppedReceivers()
     {
@@ -73,6 +75,10 @@ public sealed class LocalDirectorySink : IFileSink
             {
                 using (new FileStream(Path.Combine(folder, LockFileName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
                 {
+                }
+                foreach (var part in Directory.EnumerateFiles(folder, "*.part").Where(p => File.Exists(KeptStaging.ManifestPathOf(p))))
+                {
+                    kept.Store(part);
                 }
                 Directory.Delete(folder, recursive: true);
             }
@@ -88,7 +94,18 @@ public sealed class LocalDirectorySink : IFileSink
 
     public ValueTask<bool> WasLandedAsync(IncomingFile file, CancellationToken cancellationToken) => ValueTask.FromResult(journal.Contains(file.TransferId));
 
-    public ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<KeptTransfer>> KeptAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<KeptTransfer>>(kept.List());
+
+    public ValueTask DiscardKeptAsync(Guid transferId)
+    {
+        kept.Discard(transferId);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken) => ValueTask.FromResult<IPartialFile>(Begin(file, takeKept: true));
+
+    /// <param name="takeKept">False for packed files, which arrive whole and are never kept: no lookup per small file.</param>
+    private LocalPartialFile Begin(IncomingFile file, bool takeKept)
     {
         var segments = RelativePathPolicy.Segments(file.RelativePath);
         if (segments[0] == StateFolderName)
@@ -100,8 +117,9 @@ public sealed class LocalDirectorySink : IFileSink
         var tempPath = Path.Combine(staging, $"{file.TransferId:N}.part");
         try
         {
-            var handle = PositionalFile.Open(tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
-            return ValueTask.FromResult<IPartialFile>(new LocalPartialFile(handle, tempPath, finalPath, file, journal, names ?? throw new InvalidOperationException("PrepareAsync was not called.")));
+            var keptProgress = takeKept ? kept.TryTake(file, tempPath) : null;
+            var handle = PositionalFile.Open(tempPath, keptProgress is null ? FileMode.Create : FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return new LocalPartialFile(handle, tempPath, finalPath, file, journal, names ?? throw new InvalidOperationException("PrepareAsync was not called."), kept, keptProgress);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -127,7 +145,7 @@ public sealed class LocalDirectorySink : IFileSink
             {
                 try
                 {
-                    var partial = (LocalPartialFile)await BeginAsync(files[i].File, token).ConfigureAwait(false);
+                    var partial = Begin(files[i].File, takeKept: false);
                     staged[i] = partial;
                     await partial.WriteAsync(0, files[i].Content, token).ConfigureAwait(false);
                     await partial.FlushToDiskAsync().ConfigureAwait(false);

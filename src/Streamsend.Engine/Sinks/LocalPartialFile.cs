@@ -21,8 +21,12 @@ internal sealed class LocalPartialFile : IPartialFile
     private long writtenSinceFlush;
     private Task flushing = Task.CompletedTask;
 
-    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal, LocalLandingNames names)
+    private readonly KeptStaging kept;
+
+    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal, LocalLandingNames names, KeptStaging kept, StagedProgress? keptProgress)
     {
+        this.kept = kept;
+        Kept = keptProgress;
         this.journal = journal;
         this.names = names;
         this.handle = handle;
@@ -32,6 +36,8 @@ internal sealed class LocalPartialFile : IPartialFile
     }
 
     public string FinalLocation { get; }
+
+    public StagedProgress? Kept { get; }
 
     /// <summary>Background flushes started so far.</summary>
     internal int BackgroundFlushes { get; private set; }
@@ -68,6 +74,26 @@ internal sealed class LocalPartialFile : IPartialFile
             }
             filled += read;
         }
+    }
+
+    public async ValueTask<bool> CheckpointAsync(StagedProgress progress, CancellationToken cancellationToken)
+    {
+        await FlushToDiskAsync().ConfigureAwait(false);
+        Landing(() => KeptStaging.WriteManifest(tempPath, file, progress));
+        return true;
+    }
+
+    public async ValueTask<bool> KeepAsync(StagedProgress progress, CancellationToken cancellationToken)
+    {
+        if (finished)
+        {
+            return false;
+        }
+        await CheckpointAsync(progress, cancellationToken).ConfigureAwait(false);
+        finished = true;
+        handle.Dispose();
+        Landing(() => kept.Store(tempPath));
+        return true;
     }
 
     public async ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken)
@@ -113,6 +139,7 @@ internal sealed class LocalPartialFile : IPartialFile
             }
             File.Move(tempPath, landedPath, overwrite: true);
             finished = true;
+            KeptStaging.DeleteQuietly(KeptStaging.ManifestPathOf(tempPath));
         });
         Landed = new LandedJournal.Landing(file.TransferId, file.Sender, landedRelative);
         return new LandedObject(landedPath, Warning: warning);
@@ -147,14 +174,9 @@ internal sealed class LocalPartialFile : IPartialFile
                 // The staged data is being thrown away: a failed flush of it does not matter.
             }
             handle.Dispose();
-            try
-            {
-                File.Delete(tempPath);
-            }
-            catch (IOException)
-            {
-                // The next PrepareAsync sweeps it.
-            }
+            // What cannot be deleted now, the next PrepareAsync sweeps.
+            KeptStaging.DeleteQuietly(KeptStaging.ManifestPathOf(tempPath));
+            KeptStaging.DeleteQuietly(tempPath);
         }
     }
 

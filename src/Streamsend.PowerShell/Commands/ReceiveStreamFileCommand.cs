@@ -43,9 +43,17 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
     [Parameter]
     public TimeSpan? Timeout { get; set; }
 
-    /// <summary>Give up a file whose chunks stopped arriving for this long (its sender died, or retention deleted them), reporting it.</summary>
+    /// <summary>
+    /// Give up, once, a file no chunk of which was sent for this long after its newest one (its sender died and did not
+    /// resume it); until then its staged data is kept across runs.
+    /// </summary>
     [Parameter]
-    public TimeSpan IncompleteTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan IncompleteTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The most bytes incomplete files may stage at once; a new file beyond it waits for the next run. Default 100GB.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxStagedBytes { get; set; } = 100L * 1024 * 1024 * 1024;
 
     /// <summary>S3 destinations: the AWS region. Default: the SDK's chain (AWS_REGION, the profile, instance metadata).</summary>
     [Parameter]
@@ -100,6 +108,7 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
             MaxFiles = MaxFiles,
             Timeout = Timeout,
             IncompleteTransferTimeout = IncompleteTimeout,
+            MaxStagedBytes = MaxStagedBytes,
         };
         try
         {

@@ -41,7 +41,7 @@ public class TransferAssemblyTests
                 {
                     Assert.False(assembly.IsComplete);
                     using var value = PooledBytes.CopyOf(content.AsSpan((int)header.Offset, (int)header.ExpectedLength(ChunkSize)));
-                    await assembly.AcceptAsync(header, value, new TopicPartitionOffset("t", 0, header.ChunkIndex), CancellationToken.None);
+                    await assembly.AcceptAsync(header, value, new TopicPartitionOffset("t", 0, header.ChunkIndex), DateTimeOffset.UtcNow, CancellationToken.None);
                 }
 
                 Assert.True(assembly.IsComplete);
@@ -73,7 +73,7 @@ public class TransferAssemblyTests
             {
                 var header = Header(transferId, index, content.Length, md5);
                 using var value = PooledBytes.CopyOf(content.AsSpan(index * ChunkSize, ChunkSize));
-                await assembly.AcceptAsync(header, value, new TopicPartitionOffset("t", 0, index), CancellationToken.None);
+                await assembly.AcceptAsync(header, value, new TopicPartitionOffset("t", 0, index), DateTimeOffset.UtcNow, CancellationToken.None);
             }
 
             Assert.NotEqual(md5, await assembly.ActualMd5Async());
@@ -112,6 +112,12 @@ public class TransferAssemblyTests
         public ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken) => throw new InvalidOperationException("not landed in this test");
 
         public ValueTask AbortAsync() => ValueTask.CompletedTask;
+
+        public StagedProgress? Kept => null;
+
+        public ValueTask<bool> CheckpointAsync(StagedProgress progress, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+        public ValueTask<bool> KeepAsync(StagedProgress progress, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

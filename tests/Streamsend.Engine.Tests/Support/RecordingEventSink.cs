@@ -14,5 +14,11 @@ public sealed class RecordingEventSink : IEngineEventSink
 
     public IReadOnlyList<T> Of<T>() where T : EngineEvent => events.OfType<T>().ToList();
 
+    public IReadOnlyList<string> Warnings => Diagnostics(DiagnosticLevel.Warning);
+
+    public IReadOnlyList<string> Verbose => Diagnostics(DiagnosticLevel.Verbose);
+
     public IReadOnlyList<StreamsendException> Failures => Of<TransferFailedEvent>().Select(f => f.Error).ToList();
+
+    private IReadOnlyList<string> Diagnostics(DiagnosticLevel level) => Of<DiagnosticEvent>().Where(d => d.Level == level).Select(d => d.Message).ToList();
 }

@@ -17,34 +17,17 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
 
     public ReliabilityTests(MockClusterFixture kafka) => this.kafka = kafka;
 
-    private static ChunkHeader ChunkOf(Guid transfer, string path, byte[] content, int index, int chunkSize)
-    {
-        var count = ChunkSizing.ChunkCount(content.Length, chunkSize);
-        var md5 = index == count - 1 ? Convert.ToHexString(MD5.HashData(content)).ToLowerInvariant() : null;
-        return new ChunkHeader(MessageKind.Chunk, transfer, path, "raw", index, count, (long)index * chunkSize, content.Length, DateTimeOffset.UtcNow, md5);
-    }
-
-    private static byte[] Slice(byte[] content, int index, int chunkSize) =>
-        content.AsSpan(index * chunkSize, Math.Min(chunkSize, content.Length - index * chunkSize)).ToArray();
-
-    private static byte[] RandomBytes(int length, int seed)
-    {
-        var bytes = new byte[length];
-        new Random(seed).NextBytes(bytes);
-        return bytes;
-    }
-
     [Fact]
     public async Task A_transfer_whose_sender_died_is_expired_reported_and_never_lands_and_does_not_block_commits()
     {
         using var files = new TestFiles();
         var topic = kafka.NewTopic(partitions: 1);
-        var content = RandomBytes(3 * 1000, 1);
+        var content = RawChunks.RandomBytes(3 * 1000, 1);
         var transfer = Guid.NewGuid();
         using (var raw = new RawProducer(kafka.Settings))
         {
-            await raw.ProduceChunkAsync(topic, 0, ChunkOf(transfer, "field/drone-0001.jpg", content, 0, 1000), Slice(content, 0, 1000));
-            await raw.ProduceChunkAsync(topic, 0, ChunkOf(transfer, "field/drone-0001.jpg", content, 1, 1000), Slice(content, 1, 1000));
+            await raw.ProduceChunkAsync(topic, 0, RawChunks.Of(transfer, "field/drone-0001.jpg", content, 0, 1000), RawChunks.Slice(content, 0, 1000));
+            await raw.ProduceChunkAsync(topic, 0, RawChunks.Of(transfer, "field/drone-0001.jpg", content, 1, 1000), RawChunks.Slice(content, 1, 1000));
         }
         var inbox = Path.Combine(files.Root, "inbox");
         var group = $"group-{Guid.NewGuid():N}";
@@ -123,13 +106,13 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
     {
         using var files = new TestFiles();
         var topic = kafka.NewTopic(partitions: 1);
-        var content = RandomBytes(2000, 2);
+        var content = RawChunks.RandomBytes(2000, 2);
         var transfer = Guid.NewGuid();
         using (var raw = new RawProducer(kafka.Settings))
         {
-            await raw.ProduceChunkAsync(topic, 0, ChunkOf(transfer, "changing.log", content, 0, 1000), Slice(content, 0, 1000));
+            await raw.ProduceChunkAsync(topic, 0, RawChunks.Of(transfer, "changing.log", content, 0, 1000), RawChunks.Slice(content, 0, 1000));
             await raw.ProduceChunkAsync(topic, 0, new ChunkHeader(MessageKind.Abort, transfer, "changing.log", "raw", 0, 1, 0, 0, DateTimeOffset.UtcNow, null), Array.Empty<byte>());
-            await raw.ProduceChunkAsync(topic, 0, ChunkOf(transfer, "changing.log", content, 1, 1000), Slice(content, 1, 1000));
+            await raw.ProduceChunkAsync(topic, 0, RawChunks.Of(transfer, "changing.log", content, 1, 1000), RawChunks.Slice(content, 1, 1000));
         }
         var inbox = Path.Combine(files.Root, "inbox");
         var received = new RecordingEventSink();
@@ -147,7 +130,7 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
     {
         using var files = new TestFiles();
         var topic = kafka.NewTopic(partitions: 2);
-        var content = RandomBytes(2500, 3);
+        var content = RawChunks.RandomBytes(2500, 3);
         var transfer = Guid.NewGuid();
         using (var raw = new RawProducer(kafka.Settings))
         {
@@ -155,9 +138,9 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
             {
                 for (var index = 0; index < 3; index++)
                 {
-                    var header = ChunkOf(transfer, "receipts/r-1.pdf", content, index, 1000);
-                    await raw.ProduceChunkAsync(topic, index % 2, header, Slice(content, index, 1000));
-                    await raw.ProduceChunkAsync(topic, index % 2, header, Slice(content, index, 1000));
+                    var header = RawChunks.Of(transfer, "receipts/r-1.pdf", content, index, 1000);
+                    await raw.ProduceChunkAsync(topic, index % 2, header, RawChunks.Slice(content, index, 1000));
+                    await raw.ProduceChunkAsync(topic, index % 2, header, RawChunks.Slice(content, index, 1000));
                 }
             }
         }
@@ -255,10 +238,10 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
     }
 
     [Fact]
-    public async Task Retention_outrunning_a_stopped_receiver_is_reported_and_nothing_partial_lands()
+    public async Task A_transfer_retention_cut_short_is_reported_lost_once_over_two_runs_and_a_file_sent_after_it_lands()
     {
         using var files = new TestFiles();
-        var topic = kafka.NewTopic(partitions: 1);
+        var topic = kafka.NewTopic(partitions: 2);
         var group = $"group-{Guid.NewGuid():N}";
         var inbox = Path.Combine(files.Root, "inbox");
         files.Write("first/small.txt", 100, 30);
@@ -267,25 +250,39 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
             SourceTree.Expand(Path.Combine(files.Root, "first"), null),
             TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 1, group));
 
-        // While no receiver runs, a file larger than the 5 MiB the mock retains per partition goes through.
-        files.Write("second/big.bin", 8 * 1024 * 1024, 31);
-        await TransferHarness.SendAllAsync(TransferHarness.SendOptions(kafka.Settings, topic, 256 * 1024), SourceTree.Expand(Path.Combine(files.Root, "second"), null), new RecordingEventSink());
+        // While no receiver runs, a file larger than the 2 × 5 MiB the mock retains goes through, and a file after it.
+        files.Write("second/big.bin", 16 * 1024 * 1024, 31);
+        files.Write("third/after.bin", 600 * 1024, 32);
+        foreach (var folder in new[] { "second", "third" })
+        {
+            await TransferHarness.SendAllAsync(TransferHarness.SendOptions(kafka.Settings, topic, 256 * 1024), SourceTree.Expand(Path.Combine(files.Root, folder), null), new RecordingEventSink());
+        }
 
         var received = new RecordingEventSink();
-        var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null, group) with
-        {
-            IncompleteTransferTimeout = TimeSpan.FromSeconds(1),
-            // Long enough for the group to take the new member in after the first member's session expired.
-            IdleTimeout = TimeSpan.FromSeconds(12),
-        };
+        // Long enough for the group to take the new member in after the first member's session expired.
+        var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null, group) with { IdleTimeout = TimeSpan.FromSeconds(12) };
         var summary = await FileReceiver.RunAsync(options, received, CancellationToken.None);
         await options.Sink.DisposeAsync();
 
-        Assert.Equal(0, summary.FilesLanded);
         Assert.Contains(received.Failures, f => f.ErrorId == "RetentionOutranReceiver");
-        Assert.Contains(received.Failures, f => f.ErrorId == "TransferExpired" && f.Message.Contains("big.bin"));
-        Assert.Equal(new[] { "small.txt" }, TestFiles.Hashes(inbox).Keys);
+        var lost = Assert.Single(received.Failures, f => f.ErrorId == "TransferLost");
+        Assert.Contains("big.bin", lost.Message);
+        Assert.Contains("test-sender", lost.Message);
+        Assert.Matches(@"\d+ chunks, [0-9, …-]+, are no longer on partition \d", lost.Message);
+        Assert.DoesNotContain(received.Failures, f => f.ErrorId is "TransferExpired");
+        Assert.Equal(1, summary.FilesLanded);
+        Assert.Equal(TestFiles.Hashes(Path.Combine(files.Root, "third"))["after.bin"], TestFiles.Hashes(inbox)["after.bin"]);
+        Assert.False(File.Exists(Path.Combine(inbox, "big.bin")));
         Assert.Empty(TestFiles.StagedLeftovers(inbox));
+
+        var again = new RecordingEventSink();
+        var secondRun = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, null, group) with { IdleTimeout = TimeSpan.FromSeconds(12) };
+        var secondSummary = await FileReceiver.RunAsync(secondRun, again, CancellationToken.None);
+        await secondRun.Sink.DisposeAsync();
+
+        Assert.Empty(again.Failures);
+        Assert.Equal(0, secondSummary.FilesLanded);
+        Assert.Equal(0, secondSummary.IncompleteAtStop);
     }
 
     [Fact]

@@ -44,6 +44,20 @@ internal sealed class S3PartialFile : IPartialFile
 
     public string FinalLocation { get; }
 
+    /// <summary>
+    /// Never: S3 cannot read back the parts of an upload that is not complete, so a later run could not hash what an
+    /// earlier one staged. A restarted receiver receives the transfer again from Kafka (its offsets were held).
+    /// </summary>
+    public StagedProgress? Kept => null;
+
+    public ValueTask<bool> CheckpointAsync(StagedProgress progress, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+    public async ValueTask<bool> KeepAsync(StagedProgress progress, CancellationToken cancellationToken)
+    {
+        await AbortAsync().ConfigureAwait(false);
+        return false;
+    }
+
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         ThrowIfUploadFailed();

@@ -109,6 +109,11 @@ public sealed class S3Sink : IFileSink
     public ValueTask<IReadOnlyList<FileLanding>> LandAllAsync(IReadOnlyList<CompleteFile> files, CancellationToken cancellationToken) =>
         OneByOneLanding.LandAllAsync(this, files, cancellationToken);
 
+    /// <summary>None: see <see cref="S3PartialFile.Kept"/>.</summary>
+    public ValueTask<IReadOnlyList<KeptTransfer>> KeptAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<KeptTransfer>>(Array.Empty<KeptTransfer>());
+
+    public ValueTask DiscardKeptAsync(Guid transferId) => ValueTask.CompletedTask;
+
     public ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken)
     {
         var key = FinalKeyOf(file);
