@@ -28,6 +28,7 @@ public sealed class FileReceiver
     // Incomplete transfers an earlier run kept and this one has not taken up: they count against -MaxStagedBytes and expire like open ones.
     private readonly Dictionary<Guid, KeptTransfer> dormant = new();
     private readonly ExpiryHorizon horizon = new();
+    private readonly LandingStage landing;
     private IConsumer<Ignore, PooledBytes>? consumer;
     private int topicPartitionCount;
     private bool everAssigned;
@@ -43,6 +44,7 @@ public sealed class FileReceiver
     {
         this.options = options;
         this.events = events;
+        landing = new LandingStage(options.ConcurrentLandings);
     }
 
     /// <summary>Receives until a stop condition of <paramref name="options"/> is met or <paramref name="cancellationToken"/> fires.</summary>
@@ -115,11 +117,12 @@ public sealed class FileReceiver
                     var sentAt = SentAt(result.Message.Timestamp);
                     horizon.Read(result.TopicPartition, sentAt);
                     await HandleAsync(result.Message.Headers, result.Message.Value, result.TopicPartitionOffset, sentAt, cancellationToken).ConfigureAwait(false);
-                    if (options.MaxFiles is { } maxFiles && landed >= maxFiles)
-                    {
-                        stopReason = ReceiveStopReason.MaxFiles;
-                        break;
-                    }
+                }
+                await FinishLandingsAsync().ConfigureAwait(false);
+                if (options.MaxFiles is { } maxFiles && landed >= maxFiles)
+                {
+                    stopReason = ReceiveStopReason.MaxFiles;
+                    break;
                 }
                 if (sinceCommit.Elapsed >= options.CommitInterval)
                 {
@@ -134,6 +137,8 @@ public sealed class FileReceiver
         {
             stopReason = ReceiveStopReason.Cancelled;
         }
+        await landing.WhenAllAsync().ConfigureAwait(false);
+        await FinishLandingsAsync().ConfigureAwait(false);
         await ExpireStaleAsync().ConfigureAwait(false);
         var incomplete = await KeepIncompleteAsync().ConfigureAwait(false);
         Commit(consumer);
@@ -182,6 +187,13 @@ public sealed class FileReceiver
                 ErrorKind.InvalidData,
                 $"Skipped a malformed Streamsend message at {message} (claimed path '{decoded.ClaimedPath ?? "?"}'): {decoded.Problem}.",
                 decoded.ClaimedPath ?? message.ToString()));
+            return;
+        }
+        if (landing.TryGet(header.TransferId, out var beingLanded))
+        {
+            // A repeated chunk of a file being landed holds commits back like its first one, until it has landed.
+            offsets.Hold(message);
+            beingLanded.HoldAlso(message);
             return;
         }
         if (recent.TryGet(header.TransferId, out var end))
@@ -267,7 +279,7 @@ public sealed class FileReceiver
         events.Post(new ProgressEvent(new TransferProgress(header.TransferId, header.RelativePath, assembly.BytesReceived, header.FileSize, assembly.Elapsed.Elapsed, IsComplete: false)));
         if (assembly.IsComplete)
         {
-            await LandAsync(assembly, cancellationToken).ConfigureAwait(false);
+            await SubmitLandingAsync(assembly).ConfigureAwait(false);
             return;
         }
         ReportIfLost(assembly, header, message);
@@ -405,32 +417,60 @@ public sealed class FileReceiver
         }
     }
 
-    private async Task LandAsync(TransferAssembly assembly, CancellationToken cancellationToken)
+    /// <summary>Hands a complete file to the land stage; with -MaxFiles, never more files than are still wanted.</summary>
+    private async Task SubmitLandingAsync(TransferAssembly assembly)
     {
-        var header = assembly.First;
-        var actual = await assembly.ActualMd5Async().ConfigureAwait(false);
-        if (assembly.BytesReceived != header.FileSize || actual != assembly.ExpectedMd5)
+        assemblies.Remove(assembly.First.TransferId);
+        while (true)
         {
-            await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);
-            Fail(new StreamsendException(
+            await FinishLandingsAsync().ConfigureAwait(false);
+            if (options.MaxFiles is { } maxFiles && landed >= maxFiles)
+            {
+                // Enough files landed: this one is not, and its offsets stay held, so the next run receives it.
+                await assembly.AbortAsync().ConfigureAwait(false);
+                await assembly.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            if (landing.HasRoom(options.MaxFiles - landed))
+            {
+                landing.Submit(assembly);
+                return;
+            }
+            await landing.WhenAnyFinishedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Takes back the files the land stage finished: releases the offsets of each landed (or rejected) one, and reports it.</summary>
+    private async Task FinishLandingsAsync()
+    {
+        if (landing.Count == 0)
+        {
+            return;
+        }
+        foreach (var outcome in landing.TakeFinished())
+        {
+            await FinishLandingAsync(outcome).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FinishLandingAsync(LandingOutcome outcome)
+    {
+        var assembly = outcome.Assembly;
+        var header = assembly.First;
+        if (outcome.Landed is not { } landedObject)
+        {
+            var end = outcome.Error is null ? TransferEnd.Rejected : TransferEnd.Deferred;
+            recent.Add(header.TransferId, end);
+            await CloseAsync(assembly, end).ConfigureAwait(false);
+            Fail(outcome.Error ?? new StreamsendException(
                 "ChecksumMismatch",
                 ErrorKind.InvalidData,
-                $"'{assembly.FinalLocation}' failed verification and was not landed: the sender's MD5 is {assembly.ExpectedMd5}, the received bytes' MD5 is {actual} ({assembly.BytesReceived} of {header.FileSize} bytes). Send the file again.",
+                $"'{assembly.FinalLocation}' failed verification and was not landed: the sender's MD5 is {assembly.ExpectedMd5}, the received bytes' MD5 is {outcome.ActualMd5} ({assembly.BytesReceived} of {header.FileSize} bytes). Send the file again.",
                 assembly.FinalLocation));
             return;
         }
-        LandedObject landedObject;
-        try
-        {
-            landedObject = await assembly.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (StreamsendException e)
-        {
-            await EndAsync(header.TransferId, TransferEnd.Deferred).ConfigureAwait(false);
-            Fail(e);
-            return;
-        }
-        await EndAsync(header.TransferId, TransferEnd.Landed).ConfigureAwait(false);
+        recent.Add(header.TransferId, TransferEnd.Landed);
+        await CloseAsync(assembly, TransferEnd.Landed).ConfigureAwait(false);
         landed++;
         if (landedObject.Warning is { } landedElsewhere)
         {
@@ -441,7 +481,7 @@ public sealed class FileReceiver
             landedObject.Location,
             header.RelativePath,
             header.FileSize,
-            actual,
+            outcome.ActualMd5,
             Verified: true,
             header.RelativePath,
             header.Sender,
@@ -455,19 +495,23 @@ public sealed class FileReceiver
     /// <summary>Ends a transfer: its staged data goes, late chunks of it will be ignored, and (unless deferred) its offsets stop holding commits back.</summary>
     private async Task EndAsync(Guid transferId, TransferEnd end)
     {
-        var releaseOffsets = end != TransferEnd.Deferred;
         recent.Add(transferId, end);
         if (assemblies.Remove(transferId, out var assembly))
         {
-            if (end != TransferEnd.Landed)
-            {
-                await assembly.AbortAsync().ConfigureAwait(false);
-            }
-            await assembly.DisposeAsync().ConfigureAwait(false);
-            if (releaseOffsets)
-            {
-                offsets.Release(assembly.Messages);
-            }
+            await CloseAsync(assembly, end).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CloseAsync(TransferAssembly assembly, TransferEnd end)
+    {
+        if (end != TransferEnd.Landed)
+        {
+            await assembly.AbortAsync().ConfigureAwait(false);
+        }
+        await assembly.DisposeAsync().ConfigureAwait(false);
+        if (end != TransferEnd.Deferred)
+        {
+            offsets.Release(assembly.Messages);
         }
     }
 
@@ -604,6 +648,10 @@ public sealed class FileReceiver
     private void OnRevoked(IConsumer<Ignore, PooledBytes> consumer, IEnumerable<TopicPartition> partitions, bool commit)
     {
         var revoked = partitions.ToList();
+        // Landings under way finish first, so the offsets committed for the new owner pass every file landed here
+        // and no other: nothing lands twice, nothing is skipped. This handler runs on the loop thread, inside Consume.
+        landing.WhenAllAsync().GetAwaiter().GetResult();
+        FinishLandingsAsync().GetAwaiter().GetResult();
         var ready = offsets.Forget(revoked);
         if (ready.Count > 0 && !(commit && TryCommit(consumer, ready)))
         {

@@ -37,6 +37,9 @@ public sealed record ReceiveOptions
     /// </summary>
     public long MaxStagedBytes { get; init; } = 100L * 1024 * 1024 * 1024;
 
+    /// <summary>Complete files verified and landed at the same time, beside the consume loop (see LandingStage).</summary>
+    public int ConcurrentLandings { get; init; } = Sinks.LocalDirectorySink.ConcurrentFlushes;
+
     /// <summary>How often safe offsets are committed while files keep landing.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -23,6 +23,12 @@ public sealed class LandedJournal : IDisposable
     private readonly Dictionary<string, Landing> byPath = new(StringComparer.Ordinal);
     private StreamWriter? writer;
     private long readUpTo;
+    // Landings run several at a time: the state is read and written under gate; records wait in pending for the
+    // next flush to disk, which one of their callers does for all of them (see RecordAll).
+    private readonly object gate = new();
+    private readonly object flushing = new();
+    private readonly object pendingGate = new();
+    private List<PendingRecord> pending = new();
 
     public LandedJournal(string path) => this.path = path;
 
@@ -39,19 +45,25 @@ public sealed class LandedJournal : IDisposable
     /// <summary>Whether the transfer landed here, by this receiver or by another one sharing the destination.</summary>
     public bool Contains(Guid transferId)
     {
-        if (landed.Contains(transferId))
+        lock (gate)
         {
-            return true;
+            if (landed.Contains(transferId))
+            {
+                return true;
+            }
+            ReadNewLines();
+            return landed.Contains(transferId);
         }
-        ReadNewLines();
-        return landed.Contains(transferId);
     }
 
     /// <summary>The sender of the file last landed at <paramref name="relativePath"/>, by any receiver of this destination; null when none was.</summary>
     public string? SenderOf(string relativePath)
     {
-        ReadNewLines();
-        return byPath.TryGetValue(relativePath, out var landing) ? landing.Sender : null;
+        lock (gate)
+        {
+            ReadNewLines();
+            return byPath.TryGetValue(relativePath, out var landing) ? landing.Sender : null;
+        }
     }
 
     /// <summary>Reads what was appended since the last read (other receivers append to the same journal).</summary>
@@ -90,8 +102,42 @@ public sealed class LandedJournal : IDisposable
 
     public void Record(Landing landing) => RecordAll(new[] { landing });
 
-    /// <summary>Appends transfers that landed together with one flush to disk: the flush, not the line, is what costs.</summary>
+    /// <summary>
+    /// Appends transfers that landed and returns once they are on disk. The flush, not the line, is what costs, so
+    /// records that arrive while another caller flushes wait and go to disk together with the next flush (group commit):
+    /// files landing side by side share it.
+    /// </summary>
     public void RecordAll(IEnumerable<Landing> landings)
+    {
+        var record = new PendingRecord(landings.ToList());
+        lock (pendingGate)
+        {
+            pending.Add(record);
+        }
+        lock (flushing)
+        {
+            if (record.Durable)
+            {
+                return;
+            }
+            List<PendingRecord> batch;
+            lock (pendingGate)
+            {
+                batch = pending;
+                pending = new List<PendingRecord>();
+            }
+            lock (gate)
+            {
+                Append(batch.SelectMany(r => r.Landings));
+            }
+            foreach (var flushed in batch)
+            {
+                flushed.Durable = true;
+            }
+        }
+    }
+
+    private void Append(IEnumerable<Landing> landings)
     {
         var stream = (FileStream)writer!.BaseStream;
         var lengthBefore = stream.Length;
@@ -123,6 +169,13 @@ public sealed class LandedJournal : IDisposable
             Compact();
             writer = OpenWriter();
         }
+    }
+
+    private sealed class PendingRecord(List<Landing> landings)
+    {
+        public List<Landing> Landings { get; } = landings;
+
+        public bool Durable { get; set; }
     }
 
     private static string Line(Landing landing) =>

@@ -197,7 +197,9 @@ public sealed class LocalDirectorySink : IFileSink
     {
         try
         {
-            journal.RecordAll(published.Select(p => p.Partial.Landed!));
+            var recorded = published.Select(p => p.Partial.Landed!).ToList();
+            journal.RecordAll(recorded);
+            names!.Recorded(recorded);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

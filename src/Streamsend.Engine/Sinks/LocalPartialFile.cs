@@ -101,6 +101,7 @@ internal sealed class LocalPartialFile : IPartialFile
         await FlushToDiskAsync().ConfigureAwait(false);
         var landed = Publish();
         Landing(() => journal.Record(Landed!));
+        names.Recorded(new[] { Landed! });
         return landed;
     }
 
@@ -132,12 +133,17 @@ internal sealed class LocalPartialFile : IPartialFile
             handle.Dispose();
             File.SetLastWriteTimeUtc(LongPaths.Extend(tempPath), file.LastWriteTimeUtc.UtcDateTime);
             Directory.CreateDirectory(LongPaths.Extend(Path.GetDirectoryName(FinalLocation)!));
-            (landedPath, landedRelative, warning) = names.Resolve(file, FinalLocation);
-            if (Directory.Exists(LongPaths.Extend(landedPath)))
+            // Files land side by side: choosing a name and taking it is one step, or two could take one name.
+            lock (names)
             {
-                throw new IOException($"a directory of that name exists");
+                (landedPath, landedRelative, warning) = names.Resolve(file, FinalLocation);
+                if (Directory.Exists(LongPaths.Extend(landedPath)))
+                {
+                    throw new IOException($"a directory of that name exists");
+                }
+                File.Move(tempPath, landedPath, overwrite: true);
+                names.Published(landedRelative, file.Sender);
             }
-            File.Move(tempPath, landedPath, overwrite: true);
             finished = true;
             KeptStaging.DeleteQuietly(KeptStaging.ManifestPathOf(tempPath));
         });
