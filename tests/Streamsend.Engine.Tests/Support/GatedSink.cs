@@ -16,8 +16,12 @@ public sealed class GatedSink : IFileSink
     private readonly TaskCompletionSource<bool> gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> reachedGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public GatedSink(IFileSink inner, IEngineEventSink log, Func<string, bool> gated)
+    private readonly TimeSpan landingTime;
+
+    /// <param name="landingTime">How much longer every landing takes, so that commits fall while files are landing.</param>
+    public GatedSink(IFileSink inner, IEngineEventSink log, Func<string, bool> gated, TimeSpan landingTime = default)
     {
+        this.landingTime = landingTime;
         this.inner = inner;
         this.log = log;
         this.gated = gated;
@@ -70,6 +74,7 @@ public sealed class GatedSink : IFileSink
                     throw new StreamsendException("ReceiverKilled", ErrorKind.OperationStopped, $"'{relativePath}' was being landed when the receiver was killed.", relativePath);
                 }
             }
+            await Task.Delay(sink.landingTime, CancellationToken.None);
             var landed = await inner.CommitAsync(md5, cancellationToken);
             sink.log.Debug(LandedPrefix + relativePath);
             return landed;
