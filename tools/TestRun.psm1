@@ -78,9 +78,9 @@ function Invoke-XunitFrameworkTestRun {
     # -verbose names each test as it starts and ends: a run that hangs says where. It takes two minutes on two cores.
     $runnerArguments = @($TestAssembly, '-noshadow', '-nologo', '-verbose', '-xml', $xml)
     $timeout = New-TimeSpan -Minutes 15
-    if ($Filter) {
-        $prefix = $Filter -replace '^FullyQualifiedName~', ''
-        $runnerArguments += '-method', "*$prefix*"
+    # 'FullyQualifiedName~A|FullyQualifiedName~B' as dotnet test takes it: one -method wildcard per alternative.
+    foreach ($term in @($Filter -split '\|' | Where-Object { $_ })) {
+        $runnerArguments += '-method', "*$($term -replace '^FullyQualifiedName~', '')*"
     }
     if ($IsWindows -or $PSVersionTable.PSEdition -eq 'Desktop') {
         $exitCode = Invoke-ConsoleProcess -FilePath $ConsoleRunner -ArgumentList $runnerArguments -Timeout $timeout
@@ -104,7 +104,8 @@ function Invoke-XunitFrameworkTestRun {
         return New-TestRunResult -Runner 'xunit-net472' -Failed 1 -Problem "xunit.console wrote no results (exit code $exitCode): it crashed or found no tests."
     }
     # Attributes by name: <assembly> also has an <errors> child element, which the dotted form would return as well.
-    $assembly = ([xml](Get-Content -LiteralPath $xml -Raw)).assemblies.assembly
+    # SelectSingleNode: the dotted form returns an element without children as its text.
+    $assembly = ([xml](Get-Content -LiteralPath $xml -Raw)).SelectSingleNode('/assemblies/assembly')
     $count = { param($name) [int]$assembly.GetAttribute($name) }
     $passed = & $count 'passed'
     $failed = (& $count 'failed') + (& $count 'errors')
