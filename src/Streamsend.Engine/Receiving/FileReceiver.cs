@@ -408,20 +408,21 @@ public sealed class FileReceiver
     private async Task LandAsync(TransferAssembly assembly, CancellationToken cancellationToken)
     {
         var header = assembly.First;
-        var actual = await assembly.ActualMd5Async().ConfigureAwait(false);
-        if (assembly.BytesReceived != header.FileSize || actual != assembly.ExpectedMd5)
-        {
-            await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);
-            Fail(new StreamsendException(
-                "ChecksumMismatch",
-                ErrorKind.InvalidData,
-                $"'{assembly.FinalLocation}' failed verification and was not landed: the sender's MD5 is {assembly.ExpectedMd5}, the received bytes' MD5 is {actual} ({assembly.BytesReceived} of {header.FileSize} bytes). Send the file again.",
-                assembly.FinalLocation));
-            return;
-        }
+        string actual;
         LandedObject landedObject;
         try
         {
+            actual = await assembly.ActualMd5Async(cancellationToken).ConfigureAwait(false);
+            if (assembly.BytesReceived != header.FileSize || actual != assembly.ExpectedMd5)
+            {
+                await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);
+                Fail(new StreamsendException(
+                    "ChecksumMismatch",
+                    ErrorKind.InvalidData,
+                    $"'{assembly.FinalLocation}' failed verification and was not landed: the sender's MD5 is {assembly.ExpectedMd5}, the received bytes' MD5 is {actual} ({assembly.BytesReceived} of {header.FileSize} bytes). Send the file again.",
+                    assembly.FinalLocation));
+                return;
+            }
             landedObject = await assembly.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StreamsendException e)

@@ -76,6 +76,13 @@ internal sealed class LocalPartialFile : IPartialFile
         }
     }
 
+    /// <summary>Never: a staged local file can be read back anywhere, so the receiver hashes it as it arrives, kept or not.</summary>
+    public bool HashesItself => false;
+
+    /// <summary>Not offered (<see cref="HashesItself"/> is false), as <see cref="Stream.Seek"/> is not on a stream that cannot seek.</summary>
+    public ValueTask<string> HashStagedAsync(CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The receiver hashes a local file as it arrives: LocalPartialFile.HashesItself is false.");
+
     public async ValueTask<bool> CheckpointAsync(StagedProgress progress, CancellationToken cancellationToken)
     {
         await FlushToDiskAsync().ConfigureAwait(false);
