@@ -49,13 +49,13 @@ internal sealed class S3PartialFile : IPartialFile
     private Exception? uploadFailure;
     private bool finished;
 
-    /// <param name="kept">The upload an earlier run kept of this file, to take up; null for a fresh start.</param>
-    public S3PartialFile(S3Sink sink, IncomingFile file, string finalKey, string stagingKey, KeptUpload? kept = null)
+    /// <param name="kept">The upload an earlier run kept of this file at <paramref name="stagingKey"/>, to take up; null for a fresh start.</param>
+    public S3PartialFile(S3Sink sink, IncomingFile file, string finalKey, string stagingKey, KeptUpload? kept)
     {
         this.sink = sink;
         this.file = file;
         this.finalKey = finalKey;
-        this.stagingKey = kept?.StagingKey ?? stagingKey;
+        this.stagingKey = stagingKey;
         FinalLocation = sink.Location.UriOf(finalKey);
         layout = new PartLayout(file.Size);
         partETags = new string?[layout.PartCount];
@@ -150,7 +150,7 @@ internal sealed class S3PartialFile : IPartialFile
         }
         catch (Exception e) when (S3Errors.IsStoreFailure(e))
         {
-            throw new StreamsendException("DestinationReadFailed", ErrorKind.ReadError, $"Cannot read '{FinalLocation}' back from its staged upload to verify it: {e.Message}. Nothing of it was landed; its offsets are held, so the next run receives again what the topic still holds of it.", FinalLocation, e);
+            throw new StreamsendException("DestinationWriteFailed", ErrorKind.ReadError, $"Cannot read '{FinalLocation}' back from its staged upload to verify it: {e.Message}. Nothing of it was landed; its offsets are held, so the next run receives again what the topic still holds of it.", FinalLocation, e);
         }
     }
 

@@ -138,7 +138,8 @@ public sealed class S3Sink : IFileSink
 
     /// <summary>
     /// Starts a file, taking up the upload an earlier run kept of it when there is one (only a file of more than one
-    /// part can have one: no lookup for small files). A kept upload of another file under this transfer id is discarded.
+    /// part can have one: no lookup for small files). A kept upload of another file under this transfer id, or one not
+    /// at this transfer's staging key, is discarded.
     /// </summary>
     public async ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken)
     {
@@ -147,13 +148,14 @@ public sealed class S3Sink : IFileSink
         {
             throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{Location.UriOf(key)}': {file.Size} bytes is more than the largest S3 object (5 TiB).", Location.UriOf(key));
         }
+        var stagingKey = StateKeyPrefix + file.TransferId.ToString("N");
         KeptUpload? kept = null;
         if (!new PartLayout(file.Size).IsSinglePut)
         {
             try
             {
                 kept = await KeptUploads.ReadAsync(file.TransferId, cancellationToken).ConfigureAwait(false);
-                if (kept is not null && kept.Transfer.File != file)
+                if (kept is not null && (kept.Transfer.File != file || kept.StagingKey != stagingKey))
                 {
                     await KeptUploads.DiscardAsync(kept, cancellationToken).ConfigureAwait(false);
                     kept = null;
@@ -164,7 +166,7 @@ public sealed class S3Sink : IFileSink
                 throw new StreamsendException("DestinationWriteFailed", ErrorKind.ReadError, $"Cannot look for what earlier runs kept of '{Location.UriOf(key)}': {e.Message}. It will be received again by the next run.", Location.UriOf(key), e);
             }
         }
-        return new S3PartialFile(this, file, key, StateKeyPrefix + file.TransferId.ToString("N"), kept);
+        return new S3PartialFile(this, file, key, stagingKey, kept);
     }
 
     /// <summary>
