@@ -58,13 +58,15 @@ internal sealed class LandingStage
 
     private static async Task<LandingOutcome> LandAsync(TransferAssembly assembly)
     {
-        var actual = await assembly.ActualMd5Async().ConfigureAwait(false);
-        if (assembly.BytesReceived != assembly.First.FileSize || actual != assembly.ExpectedMd5)
-        {
-            return new LandingOutcome(assembly, actual, null, null);
-        }
+        string actual = "";
         try
         {
+            // A sink that hashes the file itself reads it back here, and that read may fail like the commit.
+            actual = await assembly.ActualMd5Async(CancellationToken.None).ConfigureAwait(false);
+            if (assembly.BytesReceived != assembly.First.FileSize || actual != assembly.ExpectedMd5)
+            {
+                return new LandingOutcome(assembly, actual, null, null);
+            }
             return new LandingOutcome(assembly, actual, await assembly.CommitAsync(CancellationToken.None).ConfigureAwait(false), null);
         }
         catch (StreamsendException e)

@@ -8,12 +8,14 @@ namespace Streamsend.Engine.Receiving;
 /// <summary>
 /// One file being put back together. Chunks arrive in any order and are written at their offsets; the MD5 runs over
 /// the contiguous prefix as it grows, reading back only chunks that arrived ahead of a gap, so memory stays at a few
-/// chunks. The hashing itself runs beside the consume loop (<see cref="BackgroundMd5"/>).
+/// chunks. The hashing itself runs beside the consume loop (<see cref="BackgroundMd5"/>). A file whose sink hashes it
+/// itself (<see cref="IPartialFile.HashesItself"/>) is not hashed here at all: its MD5 comes from the sink once it is whole.
 /// </summary>
 internal sealed class TransferAssembly : IAsyncDisposable
 {
     private readonly IPartialFile partial;
-    private readonly BackgroundMd5 md5 = new();
+    // Null when the sink hashes the file itself.
+    private readonly BackgroundMd5? md5;
     // Sparse on purpose: a hostile header may claim billions of chunks; memory follows what actually arrives.
     private readonly HashSet<int> received = new();
     private readonly List<TopicPartitionOffset> messages = new();
@@ -29,6 +31,7 @@ internal sealed class TransferAssembly : IAsyncDisposable
     {
         First = first;
         this.partial = partial;
+        md5 = partial.HashesItself ? null : new BackgroundMd5();
         if (partial.Kept is { } kept)
         {
             chunkSize = kept.ChunkSize;
@@ -56,7 +59,7 @@ internal sealed class TransferAssembly : IAsyncDisposable
 
     public void MarkLost() => IsLost = true;
 
-    /// <summary>Hashes the staged prefix an earlier run kept, so hashing goes on where this run's chunks begin.</summary>
+    /// <summary>Hashes the staged prefix an earlier run kept, so hashing goes on where this run's chunks begin (nothing, when the sink hashes the file itself).</summary>
     public ValueTask CatchUpAsync(CancellationToken cancellationToken) => HashChunksThatArrivedEarlyAsync(cancellationToken);
 
     /// <summary>A message of a chunk already staged: it holds back commits like the chunk's first delivery did.</summary>
@@ -187,7 +190,7 @@ internal sealed class TransferAssembly : IAsyncDisposable
         {
             ExpectedMd5 = header.Md5;
         }
-        if (header.ChunkIndex == nextToHash)
+        if (md5 is not null && header.ChunkIndex == nextToHash)
         {
             await md5.AppendAsync(value.HandOver(), cancellationToken).ConfigureAwait(false);
             nextToHash++;
@@ -195,8 +198,12 @@ internal sealed class TransferAssembly : IAsyncDisposable
         }
     }
 
-    /// <summary>The MD5 of the whole file; only once <see cref="IsComplete"/>, and only once. Waits for the last chunks' hashing.</summary>
-    public Task<string> ActualMd5Async() => md5.FinishAsync();
+    /// <summary>
+    /// The MD5 of the whole file; only once <see cref="IsComplete"/>, and only once. Waits for the last chunks' hashing,
+    /// or for the sink to read the staged file back. Throws a <see cref="StreamsendException"/> when that read fails.
+    /// </summary>
+    public async Task<string> ActualMd5Async(CancellationToken cancellationToken) =>
+        md5 is null ? await partial.HashStagedAsync(cancellationToken).ConfigureAwait(false) : await md5.FinishAsync().ConfigureAwait(false);
 
     public ValueTask<LandedObject> CommitAsync(CancellationToken cancellationToken) => partial.CommitAsync(ExpectedMd5!, cancellationToken);
 
@@ -204,13 +211,16 @@ internal sealed class TransferAssembly : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await md5.DisposeAsync().ConfigureAwait(false);
+        if (md5 is not null)
+        {
+            await md5.DisposeAsync().ConfigureAwait(false);
+        }
         await partial.DisposeAsync().ConfigureAwait(false);
     }
 
     private async ValueTask HashChunksThatArrivedEarlyAsync(CancellationToken cancellationToken)
     {
-        while (nextToHash < First.ChunkCount && received.Contains(nextToHash))
+        while (md5 is not null && nextToHash < First.ChunkCount && received.Contains(nextToHash))
         {
             var offset = nextToHash * chunkSize;
             var length = (int)Math.Min(chunkSize, First.FileSize - offset);

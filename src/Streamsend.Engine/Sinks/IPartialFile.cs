@@ -18,6 +18,20 @@ public interface IPartialFile : IAsyncDisposable
     /// <summary>Reads back bytes written earlier, so chunks that arrived ahead of order can be hashed in order.</summary>
     ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether the sink, not the receiver, hashes this file: true for a file taken up from staged data that cannot be
+    /// read back piece by piece (the parts of an S3 multipart upload an earlier run kept). The receiver then neither
+    /// hashes chunks as they arrive nor calls <see cref="ReadAsync"/>, and asks <see cref="HashStagedAsync"/> for the
+    /// MD5 once every byte is written. False otherwise: the receiver hashes the file in order as it arrives.
+    /// </summary>
+    bool HashesItself { get; }
+
+    /// <summary>
+    /// Once every byte is written, the MD5 (lower-case hex) of the whole file as the sink staged it, read back from the
+    /// store; the receiver compares it with the sender's before <see cref="CommitAsync"/>. Only when <see cref="HashesItself"/>.
+    /// </summary>
+    ValueTask<string> HashStagedAsync(CancellationToken cancellationToken);
+
     /// <summary>Makes the verified file appear at its final location in one step and records its transfer as landed; returns where it landed.</summary>
     ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken);
 

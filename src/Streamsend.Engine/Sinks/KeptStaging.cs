@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Streamsend.Engine.Sinks;
 
 /// <summary>
@@ -10,8 +8,6 @@ namespace Streamsend.Engine.Sinks;
 /// </summary>
 internal sealed class KeptStaging
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
     private readonly string folder;
 
     public KeptStaging(string folder) => this.folder = folder;
@@ -21,12 +17,12 @@ internal sealed class KeptStaging
     /// <summary>Writes the manifest beside the staged data, atomically (a crash leaves the previous manifest or none).</summary>
     public static void WriteManifest(string partPath, IncomingFile file, StagedProgress progress)
     {
-        var manifest = new Manifest(file, progress.ChunkSize, ChunkRanges.Encode(progress.Chunks), progress.ExpectedMd5, progress.NewestChunkAt, progress.LostReported);
+        var json = KeptManifest.ToJson(KeptManifest.Of(file, progress));
         var path = ManifestPathOf(partPath);
         var temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, manifest, Json);
+            stream.Write(json, 0, json.Length);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);
@@ -110,20 +106,15 @@ internal sealed class KeptStaging
     private string PartPathOf(Guid transferId) => Path.Combine(folder, $"{transferId:N}.part");
 
     /// <summary>A manifest that cannot be read is treated as absent: its transfer is received again from Kafka.</summary>
-    private static Manifest? Read(string path)
+    private static KeptManifest? Read(string path)
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<Manifest>(File.ReadAllBytes(path), Json) : null;
+            return File.Exists(path) ? KeptManifest.FromJson<KeptManifest>(File.ReadAllBytes(path)) : null;
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-    }
-
-    private sealed record Manifest(IncomingFile File, long ChunkSize, List<int[]> Chunks, string? ExpectedMd5, DateTimeOffset NewestChunkAt, bool LostReported)
-    {
-        public StagedProgress ToProgress() => new(ChunkSize, ChunkRanges.Decode(Chunks), ExpectedMd5, NewestChunkAt, LostReported);
     }
 }

@@ -76,6 +76,23 @@ internal sealed class LocalPartialFile : IPartialFile
         }
     }
 
+    /// <summary>Never: a staged local file can be read back anywhere, so the receiver hashes it as it arrives, kept or not.</summary>
+    public bool HashesItself => false;
+
+    /// <summary>The staged file's MD5, read back from disk in 1 MiB blocks (the receiver does not ask: see <see cref="HashesItself"/>).</summary>
+    public async ValueTask<string> HashStagedAsync(CancellationToken cancellationToken)
+    {
+        using var md5 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.MD5);
+        var block = new byte[1024 * 1024];
+        for (long offset = 0; offset < file.Size; offset += block.Length)
+        {
+            var length = (int)Math.Min(block.Length, file.Size - offset);
+            await ReadAsync(offset, block.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            md5.AppendData(block, 0, length);
+        }
+        return Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
+    }
+
     public async ValueTask<bool> CheckpointAsync(StagedProgress progress, CancellationToken cancellationToken)
     {
         await FlushToDiskAsync().ConfigureAwait(false);

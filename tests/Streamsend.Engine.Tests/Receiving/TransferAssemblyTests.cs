@@ -45,7 +45,7 @@ public class TransferAssemblyTests
                 }
 
                 Assert.True(assembly.IsComplete);
-                Assert.Equal(md5, await assembly.ActualMd5Async());
+                Assert.Equal(md5, await assembly.ActualMd5Async(CancellationToken.None));
                 await assembly.CommitAsync(CancellationToken.None);
             }
             Assert.Equal(content, File.ReadAllBytes(files.PathOf("dir/file.bin")));
@@ -76,7 +76,7 @@ public class TransferAssemblyTests
                 await assembly.AcceptAsync(header, value, new TopicPartitionOffset("t", 0, index), DateTimeOffset.UtcNow, CancellationToken.None);
             }
 
-            Assert.NotEqual(md5, await assembly.ActualMd5Async());
+            Assert.NotEqual(md5, await assembly.ActualMd5Async(CancellationToken.None));
         }
     }
 
@@ -108,6 +108,10 @@ public class TransferAssemblyTests
             }
             return ValueTask.CompletedTask;
         }
+
+        public bool HashesItself => false;
+
+        public ValueTask<string> HashStagedAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("hashed by the receiver in this test");
 
         public ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken) => throw new InvalidOperationException("not landed in this test");
 

@@ -41,6 +41,32 @@ public class LocalPartialFileTests
     }
 
     [Fact]
+    public async Task The_md5_of_what_was_staged_is_read_back_from_disk_whatever_order_it_was_written_in()
+    {
+        using var files = new TestFiles();
+        const int chunk = 700_000;
+        var content = new byte[3 * chunk + 12_345];
+        new Random(4).NextBytes(content);
+        var sink = new LocalDirectorySink(files.Root);
+        await sink.PrepareAsync(CancellationToken.None);
+        try
+        {
+            await using var partial = await sink.BeginAsync(new IncomingFile(Guid.NewGuid(), "scan.tif", "test", content.Length, DateTimeOffset.UtcNow), CancellationToken.None);
+            foreach (var index in new[] { 2, 0, 3, 1 })
+            {
+                var offset = index * chunk;
+                await partial.WriteAsync(offset, content.AsMemory(offset, Math.Min(chunk, content.Length - offset)), CancellationToken.None);
+            }
+
+            Assert.Equal(Convert.ToHexString(MD5.HashData(content)).ToLowerInvariant(), await partial.HashStagedAsync(CancellationToken.None));
+        }
+        finally
+        {
+            await sink.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task An_aborted_file_being_flushed_leaves_no_trace()
     {
         using var files = new TestFiles();

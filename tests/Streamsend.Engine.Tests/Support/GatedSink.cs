@@ -60,6 +60,10 @@ public sealed class GatedSink : IFileSink
 
         public StagedProgress? Kept => inner.Kept;
 
+        public bool HashesItself => inner.HashesItself;
+
+        public ValueTask<string> HashStagedAsync(CancellationToken cancellationToken) => inner.HashStagedAsync(cancellationToken);
+
         public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => inner.WriteAsync(offset, data, cancellationToken);
 
         public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken) => inner.ReadAsync(offset, buffer, cancellationToken);

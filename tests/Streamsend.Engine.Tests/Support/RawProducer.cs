@@ -21,5 +21,27 @@ public sealed class RawProducer : IDisposable
     public Task ProduceChunkAsync(string topic, int partition, ChunkHeader header, byte[] value) =>
         ProduceAsync(topic, partition, WireCodec.Key(header.TransferId), value, WireCodec.Encode(header));
 
+    /// <summary>
+    /// Chunks of a file, one by one, as a sender that rotates them over <paramref name="partitions"/> partitions writes
+    /// them: chunk i on partition i mod <paramref name="partitions"/>, spread (Distribution Chunk) when there are several.
+    /// </summary>
+    public async Task ProduceChunksAsync(string topic, Guid transfer, string path, byte[] content, IEnumerable<int> indexes, int chunkSize, string sender, int partitions = 1)
+    {
+        foreach (var index in indexes)
+        {
+            var header = RawChunks.Of(transfer, path, content, index, chunkSize, partitions, sender) with { SpansPartitions = partitions > 1 };
+            await ProduceChunkAsync(topic, index % partitions, header, RawChunks.Slice(content, index, chunkSize));
+        }
+    }
+
+    /// <summary>Pushes a partition's older messages out of the mock's 5 MiB retention with 6 MiB of other messages, as time would on a real topic.</summary>
+    public async Task OutrunRetentionAsync(string topic, int partition = 0)
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            await ProduceAsync(topic, partition, null, new byte[512 * 1024]);
+        }
+    }
+
     public void Dispose() => producer.Dispose();
 }

@@ -79,10 +79,23 @@ public sealed class S3rverFixture : IDisposable
         return (listed.S3Objects ?? new List<S3Object>()).Select(o => o.Key).ToList();
     }
 
-    public async Task<List<MultipartUpload>> OpenUploadsAsync()
+    public async Task<List<MultipartUpload>> OpenUploadsAsync(string prefix = "")
     {
-        var listed = await Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket });
+        var listed = await Client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = prefix });
         return listed.MultipartUploads ?? new List<MultipartUpload>();
+    }
+
+    /// <summary>
+    /// Flips one byte of a part s3rver stored for an upload in progress, as a store that returns other bytes than it
+    /// was sent would. s3rver keeps parts as files, <c>&lt;directory&gt;/&lt;bucket&gt;/._S3rver_uploads/&lt;upload id&gt;/&lt;part number&gt;</c>.
+    /// </summary>
+    public void CorruptStoredPart(string uploadId, int partNumber, long offset)
+    {
+        using var part = new FileStream(Path.Combine(directory!, Bucket, "._S3rver_uploads", uploadId, partNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)), FileMode.Open, FileAccess.ReadWrite);
+        part.Position = offset;
+        var original = part.ReadByte();
+        part.Position = offset;
+        part.WriteByte((byte)(original ^ 0xFF));
     }
 
     public void Dispose()

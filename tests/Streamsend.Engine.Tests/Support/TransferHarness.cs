@@ -21,6 +21,15 @@ public static class TransferHarness
         CommitInterval = TimeSpan.FromMilliseconds(200),
     };
 
+    /// <summary>One run of a receiver to its stop condition; its sink is disposed after it, as the cmdlet does.</summary>
+    public static async Task<(ReceiveSummary Summary, RecordingEventSink Events)> ReceiveAsync(ReceiveOptions options)
+    {
+        var events = new RecordingEventSink();
+        var summary = await FileReceiver.RunAsync(options, events, CancellationToken.None);
+        await options.Sink.DisposeAsync();
+        return (summary, events);
+    }
+
     public static SendOptions SendOptions(KafkaSettings settings, string topic, int chunkSize, Distribution distribution = Distribution.Chunk) => new()
     {
         Kafka = settings,

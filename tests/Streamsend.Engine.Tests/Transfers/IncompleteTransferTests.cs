@@ -20,30 +20,12 @@ public sealed class IncompleteTransferTests : IClassFixture<MockClusterFixture>
     private static ReceiveOptions Receiving(KafkaSettings settings, string topic, string inbox, string group, TimeSpan idle) =>
         TransferHarness.ReceiveOptions(settings, topic, inbox, null, group) with { IdleTimeout = idle };
 
-    private async Task<(ReceiveSummary Summary, RecordingEventSink Events)> ReceiveAsync(ReceiveOptions options)
-    {
-        var events = new RecordingEventSink();
-        var summary = await FileReceiver.RunAsync(options, events, CancellationToken.None);
-        await options.Sink.DisposeAsync();
-        return (summary, events);
-    }
+    private static Task<(ReceiveSummary Summary, RecordingEventSink Events)> ReceiveAsync(ReceiveOptions options) => TransferHarness.ReceiveAsync(options);
 
-    private static async Task ProduceChunksAsync(RawProducer raw, string topic, Guid transfer, string path, byte[] content, IEnumerable<int> indexes)
-    {
-        foreach (var index in indexes)
-        {
-            await raw.ProduceChunkAsync(topic, 0, RawChunks.Of(transfer, path, content, index, ChunkSize, partitions: 1, sender: "drone-7"), RawChunks.Slice(content, index, ChunkSize));
-        }
-    }
+    private static Task ProduceChunksAsync(RawProducer raw, string topic, Guid transfer, string path, byte[] content, IEnumerable<int> indexes) =>
+        raw.ProduceChunksAsync(topic, transfer, path, content, indexes, ChunkSize, sender: "drone-7");
 
-    /// <summary>Pushes a partition's older messages out of the mock's 5 MiB retention, as time would on a real topic.</summary>
-    private static async Task OutrunRetentionAsync(RawProducer raw, string topic)
-    {
-        for (var i = 0; i < 12; i++)
-        {
-            await raw.ProduceAsync(topic, 0, null, new byte[ChunkSize]);
-        }
-    }
+    private static Task OutrunRetentionAsync(RawProducer raw, string topic) => raw.OutrunRetentionAsync(topic);
 
     [Theory]
     [InlineData(false)]

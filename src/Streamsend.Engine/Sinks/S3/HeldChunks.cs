@@ -16,6 +16,9 @@ namespace Streamsend.Engine.Sinks.S3;
 /// </list>
 /// Memory therefore follows the out-of-order window (about one fetch per partition), not the file, and is capped for the
 /// whole sink by <see cref="MemoryBudget"/>. A read-back of bytes no longer held fails loudly rather than hashing wrong bytes.
+/// A file taken up from an upload an earlier run kept starts with some parts uploaded already: bytes of a chunk that fall
+/// in those parts are not uploaded again, and since such a file is hashed by reading the completed upload back
+/// (<see cref="IPartialFile.HashesItself"/>), nothing is held for hashing.
 /// </remarks>
 internal sealed class HeldChunks : IDisposable
 {
@@ -25,14 +28,24 @@ internal sealed class HeldChunks : IDisposable
     private readonly SortedList<long, HeldChunk> chunks = new();
     private readonly SortedDictionary<long, long> aheadOfPrefix = new();
     private readonly long[] partFilled;
+    private readonly bool[] uploadedBefore;
+    private readonly bool holdForHashing;
     private long prefixEnd;
 
-    public HeldChunks(PartLayout layout, MemoryBudget budget, string location)
+    /// <param name="uploadedBefore">Parts an earlier run uploaded (0-based).</param>
+    /// <param name="holdForHashing">False when the receiver hashes nothing of this file: no chunk is held for a read-back.</param>
+    public HeldChunks(PartLayout layout, MemoryBudget budget, string location, IEnumerable<int> uploadedBefore, bool holdForHashing)
     {
         this.layout = layout;
         this.budget = budget;
         this.location = location;
+        this.holdForHashing = holdForHashing;
         partFilled = new long[layout.PartCount];
+        this.uploadedBefore = new bool[layout.PartCount];
+        foreach (var part in uploadedBefore)
+        {
+            this.uploadedBefore[part] = true;
+        }
     }
 
     /// <summary>Holds a copy of a chunk (the receiver's pooled bytes are only lent for the write) and returns the parts it completed, in order.</summary>
@@ -43,16 +56,25 @@ internal sealed class HeldChunks : IDisposable
         {
             return completed;
         }
+        var first = layout.PartAt(offset);
+        var last = layout.PartAt(offset + data.Length - 1);
+        var awaitingHash = holdForHashing && offset != prefixEnd;
+        var partsPending = Enumerable.Range(first, last - first + 1).Count(part => !uploadedBefore[part]);
+        AdvancePrefix(offset, data.Length);
+        if (partsPending == 0 && !awaitingHash)
+        {
+            return completed;
+        }
         budget.Reserve(data.Length, location);
         var buffer = ArrayPool<byte>.Shared.Rent(data.Length);
         data.CopyTo(buffer);
-        var first = layout.PartAt(offset);
-        var last = layout.PartAt(offset + data.Length - 1);
-        var awaitingHash = offset != prefixEnd;
-        chunks.Add(offset, new HeldChunk(buffer, data.Length, awaitingHash, last - first + 1));
-        AdvancePrefix(offset, data.Length);
+        chunks.Add(offset, new HeldChunk(buffer, data.Length, awaitingHash, partsPending));
         for (var part = first; part <= last; part++)
         {
+            if (uploadedBefore[part])
+            {
+                continue;
+            }
             var start = Math.Max(offset, layout.StartOf(part));
             var end = Math.Min(offset + data.Length, layout.StartOf(part) + layout.LengthOf(part));
             partFilled[part] += end - start;

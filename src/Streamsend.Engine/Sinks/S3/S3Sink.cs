@@ -9,7 +9,7 @@ namespace Streamsend.Engine.Sinks.S3;
 /// Lands files in a bucket under a key prefix (<c>s3://bucket/prefix/&lt;relative path&gt;</c>), streaming: nothing is
 /// staged on local disk. Multipart uploads go to keys under <see cref="StateKeyPrefix"/>, the bucket's counterpart of
 /// the local sink's state folder; that prefix is the marker by which a restarted receiver finds and aborts the uploads
-/// a killed one left behind.
+/// a killed one left behind, except those an incomplete transfer keeps for a later run (<see cref="S3KeptUploads"/>).
 /// </summary>
 public sealed class S3Sink : IFileSink
 {
@@ -29,6 +29,7 @@ public sealed class S3Sink : IFileSink
         Budget = new MemoryBudget(options.MemoryLimitBytes);
         Copier = new S3ObjectCopier(client, location.Bucket);
         StateKeyPrefix = location.KeyOf(LocalDirectorySink.StateFolderName + "/partial/");
+        KeptUploads = new S3KeptUploads(client, location.Bucket, location.KeyOf(LocalDirectorySink.StateFolderName + "/kept/"), UseChunkEncoding);
     }
 
     public string Destination { get; }
@@ -48,37 +49,34 @@ public sealed class S3Sink : IFileSink
 
     internal S3ObjectCopier Copier { get; }
 
-    /// <summary>Aborts the multipart uploads and deletes the staged objects a killed receiver left under the state prefix; their offsets were never committed, so Kafka delivers those files again.</summary>
+    internal S3KeptUploads KeptUploads { get; }
+
+    /// <summary>
+    /// Aborts the multipart uploads and deletes the staged objects a killed receiver left under the state prefix (their
+    /// offsets were never committed, so Kafka delivers those files again), except the uploads kept manifests name.
+    /// A manifest whose upload is no longer open goes too: its transfer was completed or aborted by a receiver that
+    /// wrote the manifest once more as it let go (a rebalance moved the transfer while another receiver landed it).
+    /// </summary>
     public async ValueTask PrepareAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var uploads = new ListMultipartUploadsRequest { BucketName = Location.Bucket, Prefix = StateKeyPrefix };
-            ListMultipartUploadsResponse listed;
-            do
+            var kept = await KeptUploads.ListAsync(cancellationToken).ConfigureAwait(false);
+            var open = await S3Listing.UploadsAsync(client, Location.Bucket, StateKeyPrefix, cancellationToken).ConfigureAwait(false);
+            var keptIds = kept.Select(k => k.UploadId).ToHashSet(StringComparer.Ordinal);
+            foreach (var upload in open.Where(u => !keptIds.Contains(u.UploadId)))
             {
-                listed = await client.ListMultipartUploadsAsync(uploads, cancellationToken).ConfigureAwait(false);
-                foreach (var upload in listed.MultipartUploads ?? new List<MultipartUpload>())
-                {
-                    await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Location.Bucket, Key = upload.Key, UploadId = upload.UploadId }, cancellationToken).ConfigureAwait(false);
-                }
-                uploads.KeyMarker = listed.NextKeyMarker;
-                uploads.UploadIdMarker = listed.NextUploadIdMarker;
+                await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Location.Bucket, Key = upload.Key, UploadId = upload.UploadId }, cancellationToken).ConfigureAwait(false);
             }
-            while (listed.IsTruncated == true);
-
-            var objects = new ListObjectsV2Request { BucketName = Location.Bucket, Prefix = StateKeyPrefix };
-            ListObjectsV2Response page;
-            do
+            var openIds = open.Select(u => u.UploadId).ToHashSet(StringComparer.Ordinal);
+            foreach (var stale in kept.Where(k => !openIds.Contains(k.UploadId)))
             {
-                page = await client.ListObjectsV2Async(objects, cancellationToken).ConfigureAwait(false);
-                foreach (var staged in page.S3Objects ?? new List<S3Object>())
-                {
-                    await client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Location.Bucket, Key = staged.Key }, cancellationToken).ConfigureAwait(false);
-                }
-                objects.ContinuationToken = page.NextContinuationToken;
+                await KeptUploads.DeleteAsync(stale.Transfer.File.TransferId, cancellationToken).ConfigureAwait(false);
             }
-            while (page.IsTruncated == true);
+            foreach (var staged in await S3Listing.KeysAsync(client, Location.Bucket, StateKeyPrefix, cancellationToken).ConfigureAwait(false))
+            {
+                await client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Location.Bucket, Key = staged }, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (S3Errors.IsStoreFailure(e))
         {
@@ -109,19 +107,66 @@ public sealed class S3Sink : IFileSink
     public ValueTask<IReadOnlyList<FileLanding>> LandAllAsync(IReadOnlyList<CompleteFile> files, CancellationToken cancellationToken) =>
         OneByOneLanding.LandAllAsync(this, files, cancellationToken);
 
-    /// <summary>None: see <see cref="S3PartialFile.Kept"/>.</summary>
-    public ValueTask<IReadOnlyList<KeptTransfer>> KeptAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<KeptTransfer>>(Array.Empty<KeptTransfer>());
+    /// <summary>The transfers whose multipart uploads earlier runs kept open (<see cref="S3KeptUploads"/>).</summary>
+    public async ValueTask<IReadOnlyList<KeptTransfer>> KeptAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await KeptUploads.ListAsync(cancellationToken).ConfigureAwait(false)).Select(k => new KeptTransfer(k.Transfer.File, k.Transfer.ToProgress())).ToList();
+        }
+        catch (Exception e) when (S3Errors.IsStoreFailure(e))
+        {
+            throw new StreamsendException("DestinationNotWritable", ErrorKind.ReadError, $"Cannot list the incomplete transfers kept at '{Location.UriOf(KeptUploads.Prefix)}': {e.Message}", Destination, e);
+        }
+    }
 
-    public ValueTask DiscardKeptAsync(Guid transferId) => ValueTask.CompletedTask;
+    /// <summary>Aborts the kept upload and deletes its manifest. Quietly: what a store failure leaves here, a later run discards again.</summary>
+    public async ValueTask DiscardKeptAsync(Guid transferId)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            if (await KeptUploads.ReadAsync(transferId, timeout.Token).ConfigureAwait(false) is { } kept)
+            {
+                await KeptUploads.DiscardAsync(kept, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException || S3Errors.IsStoreFailure(e))
+        {
+        }
+    }
 
-    public ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a file, taking up the upload an earlier run kept of it when there is one (only a file of more than one
+    /// part can have one: no lookup for small files). A kept upload of another file under this transfer id, or one not
+    /// at this transfer's staging key, is discarded.
+    /// </summary>
+    public async ValueTask<IPartialFile> BeginAsync(IncomingFile file, CancellationToken cancellationToken)
     {
         var key = FinalKeyOf(file);
         if (file.Size > PartLayout.MaximumObjectSize)
         {
             throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{Location.UriOf(key)}': {file.Size} bytes is more than the largest S3 object (5 TiB).", Location.UriOf(key));
         }
-        return ValueTask.FromResult<IPartialFile>(new S3PartialFile(this, file, key, StateKeyPrefix + file.TransferId.ToString("N")));
+        var stagingKey = StateKeyPrefix + file.TransferId.ToString("N");
+        KeptUpload? kept = null;
+        if (!new PartLayout(file.Size).IsSinglePut)
+        {
+            try
+            {
+                kept = await KeptUploads.ReadAsync(file.TransferId, cancellationToken).ConfigureAwait(false);
+                if (kept is not null && (kept.Transfer.File != file || kept.StagingKey != stagingKey))
+                {
+                    await KeptUploads.DiscardAsync(kept, cancellationToken).ConfigureAwait(false);
+                    kept = null;
+                }
+            }
+            catch (Exception e) when (S3Errors.IsStoreFailure(e))
+            {
+                throw new StreamsendException("DestinationWriteFailed", ErrorKind.ReadError, $"Cannot look for what earlier runs kept of '{Location.UriOf(key)}': {e.Message}. It will be received again by the next run.", Location.UriOf(key), e);
+            }
+        }
+        return new S3PartialFile(this, file, key, stagingKey, kept);
     }
 
     /// <summary>
