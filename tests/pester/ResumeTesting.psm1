@@ -65,4 +65,20 @@ function Get-SentRecord {
     @($Output | Where-Object { $_ -like 'SENT *' } | ForEach-Object { $_.Substring(5) | ConvertFrom-Json })
 }
 
-Export-ModuleMember -Function Start-SendProcess, Stop-SendAtAcknowledged, Read-ResumeState, Get-SentRecord
+function Assert-ResumedSend {
+    <#
+    .SYNOPSIS
+    The second run's SentFile continued the transfer -Saved describes (attempt 2, same id) and sent only what it had not
+    acknowledged: at most -MostSent of -Length. Prints the share it sent.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Sent, [Parameter(Mandatory)]$Saved, [Parameter(Mandatory)][long]$Length, [double]$MostSent = 0.45)
+    $Sent.Attempt | Should -Be 2
+    [guid]$Sent.TransferId | Should -Be ([guid]$Saved.transferId)
+    $Sent.ResumedBytes | Should -Be $Saved.acknowledgedBytes
+    ($Sent.ResumedBytes + $Sent.SentBytes) | Should -Be $Length
+    Write-Host ("    second run sent {0:P1} of the bytes ({1:N0} of {2:N0}; {3:N0} resumed)" -f ($Sent.SentBytes / $Length), $Sent.SentBytes, $Length, $Sent.ResumedBytes)
+    $Sent.SentBytes | Should -BeLessOrEqual ($MostSent * $Length)
+}
+
+Export-ModuleMember -Function Start-SendProcess, Stop-SendAtAcknowledged, Read-ResumeState, Get-SentRecord, Assert-ResumedSend

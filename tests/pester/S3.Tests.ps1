@@ -14,6 +14,8 @@ BeforeAll {
     # Discovery's variables do not reach the run: ask again (the tests themselves are skipped by then).
     if (Get-MissingToolReason node -Install 'Node.js 18 or later with npm') { return }
     Import-Module (Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'tools/S3rver.psm1') -Force
+    Import-Module "$PSScriptRoot/ChildProcess.psm1" -Force
+    Import-Module "$PSScriptRoot/ResumeTesting.psm1" -Force
     Import-StreamsendModule
     $script:cluster = Start-MockKafka -Brokers 3
     $script:BootstrapServers = $cluster.BootstrapServers
@@ -28,9 +30,9 @@ BeforeAll {
 
     function script:New-Topic([int]$Partitions) { New-MockKafkaTopic $cluster -Prefix 's3' -Partitions $Partitions }
 
-    function script:Start-Receiver([string]$Topic, [string]$Destination, [int]$MaxFiles) {
+    function script:Start-Receiver([string]$Topic, [string]$Destination, [int]$MaxFiles, [hashtable]$Parameters = @{}) {
         Start-ReceiverJob -BootstrapServers $BootstrapServers -Topic $Topic -Destination $Destination -Config $MockConfig `
-            -Parameters @{ MaxFiles = $MaxFiles; Timeout = New-TimeSpan -Minutes 4; EndpointUrl = $Endpoint }
+            -Parameters (@{ MaxFiles = $MaxFiles; Timeout = New-TimeSpan -Minutes 4; EndpointUrl = $Endpoint } + $Parameters)
     }
 
     function script:Get-ObjectMd5([string]$Key) {
@@ -161,6 +163,34 @@ Describe 'Receive-StreamFile -Destination s3://' -Skip:([bool]$NodeMissing) {
             (Get-ObjectMd5 "killed/$($one.RelativePath)").Md5 | Should -Be $one.Md5
         }
         @(Get-S3rverObjectList $s3 inbox -Prefix 'killed/').Count | Should -Be 10 -Because 'no staged object is left under killed/.streamsend'
+    }
+
+    It 'lands a 300 MB file once, hash-exact, when its sender is killed with SIGKILL at 60% and run again, which sends at most 45%' {
+        $length = 300MB
+        $file = New-RandomFile -Path (Join-Path $TestDrive 'resumed/outbox/survey.tif') -Length $length -Seed 15
+        # 128 partitions: 2.5 MB of the first attempt per partition, and the mock keeps 5 MiB.
+        $topic = New-Topic -Partitions 128
+        $dataHome = Join-Path $TestDrive 'resumed/data-home'
+        $resumeFolder = Join-Path $dataHome 'Streamsend/resume'
+        $receiver = Start-Receiver -Topic $topic -Destination 's3://inbox/resumed' -MaxFiles 1 -Parameters @{ IncompleteTimeout = New-TimeSpan -Minutes 5 }
+        $send = "-LiteralPath '$($file.FullName)' -BootstrapServers '$BootstrapServers' -Topic '$topic' -MaxBytesPerSecond 20MB"
+        $environment = @{ XDG_DATA_HOME = $dataHome }
+
+        $first = Start-SendProcess -Parameters $send -OutputPath (Join-Path $TestDrive 'resumed/sender-1.log') -Environment $environment
+        $killed = Stop-SendAtAcknowledged -Child $first -ResumeFolder $resumeFolder -Bytes (0.6 * $length)
+        $secondOutput = Wait-PwshProcess (Start-SendProcess -Parameters $send -OutputPath (Join-Path $TestDrive 'resumed/sender-2.log') -Environment $environment)
+        $result = Complete-ReceiverJob $receiver
+
+        $sent = @(Get-SentRecord $secondOutput)
+        $sent.Count | Should -Be 1 -Because ($secondOutput -join "`n")
+        Assert-ResumedSend -Sent $sent[0] -Saved $killed.State -Length $length
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Files.Count | Should -Be 1
+        $result.Files[0].TransferId | Should -Be ([guid]$killed.State.transferId)
+        $object = Get-ObjectMd5 'resumed/survey.tif'
+        $object.Md5 | Should -Be (Get-FileHash -LiteralPath $file.FullName -Algorithm MD5).Hash.ToLowerInvariant()
+        "$($object.Headers['x-amz-meta-streamsend-transfer'])" | Should -Be ([guid]$killed.State.transferId).ToString('N')
+        @(Get-S3rverObjectList $s3 inbox -Prefix 'resumed/').Key | Should -Be @('resumed/survey.tif')
     }
 
     It 'reports a bad destination URI as a terminating error before it receives anything' {
