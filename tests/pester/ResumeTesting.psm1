@@ -3,25 +3,68 @@
 
 Set-StrictMode -Version 3.0
 Import-Module (Join-Path $PSScriptRoot 'ChildProcess.psm1')
+Import-Module (Join-Path $PSScriptRoot '../../tools/Dotnet.psm1')
+
+$repositoryRoot = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
 
 function Start-SendProcess {
     <#
     .SYNOPSIS
     Starts `Send-StreamFile <-Parameters>` in a child pwsh that prints one 'SENT <json>' line per SentFile.
+    .DESCRIPTION
+    With -WithProgress the child is interactive and runs the send in a nested [powershell], printing the status of
+    every progress record it writes as a 'PROGRESS <status>' line as it comes: what a user would see.
     .EXAMPLE
     $child = Start-SendProcess -Parameters "-LiteralPath '$file' -BootstrapServers '$servers' -Topic '$topic'" -OutputPath $log -Environment @{ XDG_DATA_HOME = $state }
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)][string]$Parameters, [Parameter(Mandatory)][string]$OutputPath, [hashtable]$Environment = @{})
-    $script = "Import-Module ./Streamsend.psd1; Send-StreamFile $Parameters | ForEach-Object { 'SENT ' + (`$_ | Select-Object RelativePath, Length, Md5, TransferId, ResumedBytes, SentBytes, Attempt | ConvertTo-Json -Compress) }"
-    Start-PwshProcess -Script $script -OutputPath $OutputPath -Environment $Environment
+    param([Parameter(Mandatory)][string]$Parameters, [Parameter(Mandatory)][string]$OutputPath, [hashtable]$Environment = @{}, [switch]$WithProgress)
+    $send = "Send-StreamFile $Parameters | ForEach-Object { 'SENT ' + (`$_ | Select-Object RelativePath, Length, Md5, TransferId, ResumedBytes, SentBytes, Attempt | ConvertTo-Json -Compress) }"
+    $module = Join-Path $repositoryRoot 'Streamsend.psd1'
+    $script = if ($WithProgress) {
+        @"
+`$send = [powershell]::Create().AddScript('$("Import-Module '$module'; $send" -replace "'", "''")')
+`$running = `$send.BeginInvoke()
+`$shown = 0
+while (`$true) {
+    `$done = `$running.IsCompleted
+    for (; `$shown -lt `$send.Streams.Progress.Count; `$shown++) { 'PROGRESS ' + `$send.Streams.Progress[`$shown].StatusDescription }
+    if (`$done) { break }
+    Start-Sleep -Milliseconds 50
+}
+`$send.EndInvoke(`$running)
+`$send.Streams.Error | ForEach-Object { "ERROR `$_" }
+"@
+    }
+    else {
+        "Import-Module '$module'; $send"
+    }
+    Start-PwshProcess -Script $script -OutputPath $OutputPath -Environment $Environment -Interactive:$WithProgress
 }
 
-function Stop-SendAtAcknowledged {
+function Wait-OutputLine {
+    <# Waits until a Start-PwshProcess child has printed a line -Like the pattern, and returns it; throws after -TimeoutSeconds or when the child ended without one. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Child, [Parameter(Mandatory)][string]$Like, [int]$TimeoutSeconds = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $exited = $Child.Process.HasExited
+        $line = @(Get-Content -LiteralPath $Child.Output -ErrorAction Ignore | Where-Object { $_ -like $Like }) | Select-Object -First 1
+        if ($line) {
+            return $line
+        }
+        if ($exited -or [DateTime]::UtcNow -gt $deadline) {
+            throw "No line like '$Like' within $TimeoutSeconds s: $((Get-Content -LiteralPath $Child.Output -ErrorAction Ignore) -join [Environment]::NewLine)"
+        }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
+function Wait-Acknowledged {
     <#
     .SYNOPSIS
-    Kills a Start-SendProcess child with SIGKILL as soon as the resume state in -ResumeFolder shows at least -Bytes
-    acknowledged; returns that state (transferId, acknowledgedBytes, ...) and the lines the child printed.
+    Waits until the resume state in -ResumeFolder shows at least -Bytes acknowledged by a Start-SendProcess child, and
+    returns that state (transferId, acknowledgedBytes, ...); throws when the child ends first or after -TimeoutSeconds.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)]$Child, [Parameter(Mandatory)][string]$ResumeFolder, [Parameter(Mandatory)][long]$Bytes, [int]$TimeoutSeconds = 120)
@@ -29,9 +72,7 @@ function Stop-SendAtAcknowledged {
     while ($true) {
         $state = Read-ResumeState -ResumeFolder $ResumeFolder
         if ($state -and $state.acknowledgedBytes -ge $Bytes) {
-            $output = Wait-PwshProcess $Child -Kill
-            # Read again after the kill: the child may have saved once more in between.
-            return [pscustomobject]@{ State = (Read-ResumeState -ResumeFolder $ResumeFolder); Output = $output }
+            return $state
         }
         if ($Child.Process.HasExited -or [DateTime]::UtcNow -gt $deadline) {
             $output = Wait-PwshProcess $Child -Kill
@@ -39,6 +80,20 @@ function Stop-SendAtAcknowledged {
         }
         Start-Sleep -Milliseconds 50
     }
+}
+
+function Stop-SendAtAcknowledged {
+    <#
+    .SYNOPSIS
+    Kills a Start-SendProcess child with SIGKILL as soon as its resume state shows at least -Bytes acknowledged;
+    returns the state it left (State) and the lines it printed (Output).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Child, [Parameter(Mandatory)][string]$ResumeFolder, [Parameter(Mandatory)][long]$Bytes, [int]$TimeoutSeconds = 120)
+    $null = Wait-Acknowledged -Child $Child -ResumeFolder $ResumeFolder -Bytes $Bytes -TimeoutSeconds $TimeoutSeconds
+    $output = Wait-PwshProcess $Child -Kill
+    # Read after the kill: the child may have saved once more in between.
+    [pscustomobject]@{ State = (Read-ResumeState -ResumeFolder $ResumeFolder); Output = $output }
 }
 
 function Read-ResumeState {
@@ -81,4 +136,37 @@ function Assert-ResumedSend {
     $Sent.SentBytes | Should -BeLessOrEqual ($MostSent * $Length)
 }
 
-Export-ModuleMember -Function Start-SendProcess, Stop-SendAtAcknowledged, Read-ResumeState, Get-SentRecord, Assert-ResumedSend
+function Install-StreamsendRelease {
+    <#
+    .SYNOPSIS
+    Builds the module as it was at an earlier commit (for PowerShell 7) and returns its manifest's path: a receiver
+    "built before this change". Kept under artifacts/streamsend-<commit>, so later runs reuse it.
+    .DESCRIPTION
+    The commit's tree comes from `git archive`, which needs no worktree and leaves the repository as it is; the
+    cmdlet project is published for net8.0 and laid out by that commit's own tools/ModuleLayout.psm1.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param([Parameter(Mandatory)][string]$Commit)
+    $root = Join-Path $repositoryRoot "artifacts/streamsend-$Commit"
+    $manifest = Join-Path $root 'Streamsend.psd1'
+    if (Test-Path -LiteralPath (Join-Path $root 'bin/net8.0/Streamsend.PowerShell.dll')) {
+        return $manifest
+    }
+    Remove-Item -LiteralPath $root -Recurse -Force -ErrorAction Ignore
+    $null = New-Item -ItemType Directory -Path $root
+    $tar = Join-Path $root 'tree.tar'
+    git -C $repositoryRoot archive --format=tar -o $tar $Commit
+    if ($LASTEXITCODE -ne 0) { throw "git archive $Commit failed (exit code $LASTEXITCODE): the test needs the repository's history." }
+    tar -xf $tar -C $root
+    if ($LASTEXITCODE -ne 0) { throw "tar could not unpack $Commit (exit code $LASTEXITCODE)." }
+    Remove-Item -LiteralPath $tar
+    $publish = Join-Path $root 'artifacts/publish'
+    $output = & (Get-DotnetHost) publish (Join-Path $root 'src/Streamsend.PowerShell/Streamsend.PowerShell.csproj') -c Release -f net8.0 -o $publish -nologo -v:q 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "Building Streamsend at $Commit failed: $($output -join [Environment]::NewLine)" }
+    Import-Module (Join-Path $root 'tools/ModuleLayout.psm1') -Force
+    Sync-ModuleLayout -PublishDirectory $publish -ModuleDirectory (Join-Path $root 'bin/net8.0') -CmdletAssembly 'Streamsend.PowerShell' 6>$null | Out-Null
+    return $manifest
+}
+
+Export-ModuleMember -Function Start-SendProcess, Wait-OutputLine, Wait-Acknowledged, Stop-SendAtAcknowledged, Read-ResumeState, Get-SentRecord, Assert-ResumedSend, Install-StreamsendRelease
