@@ -260,4 +260,29 @@ Describe 'A receiver built before resumable transfers (commit a48301a)' {
         @($receiverOutput | Where-Object { $_ -like 'LANDED *' }) | Should -Be "LANDED $([guid]$killed.State.transferId) $($sent[0].Md5)" -Because ($receiverOutput -join "`n")
         (Get-FileHash -LiteralPath (Join-Path $inbox 'survey.tif') -Algorithm MD5).Hash | Should -Be (Get-FileHash -LiteralPath $file.FullName -Algorithm MD5).Hash
     }
+
+    It 'reports a transfer resumed after its incomplete window expired once, and lands nothing of it' {
+        $file = New-RandomFile -Path (Join-Path $TestDrive 'old-late/outbox/survey.tif') -Length 30MB -Seed 25
+        $topic = New-Topic -Partitions 16
+        $dataHome = Join-Path $TestDrive 'old-late/data-home'
+        $resumeFolder = Join-Path $dataHome 'Streamsend/resume'
+        $inbox = Join-Path $TestDrive 'old-late/inbox'
+        # A 3-second window stands for the old default of 10 minutes.
+        $receive = "Import-Module '$OldModule'; Receive-StreamFile -BootstrapServers '$BootstrapServers' -Topic '$topic' -Destination '$inbox' -GroupId 'old-late-$topic' -IncompleteTimeout 00:00:03 -IdleTimeout 00:00:10 -Config $ConfigText -ErrorAction Continue | ForEach-Object { 'LANDED ' + `$_.TransferId }"
+        $oldReceiver = Start-PwshProcess -Script $receive -OutputPath (Join-Path $TestDrive 'old-late/receiver.log')
+        $send = "-LiteralPath '$($file.FullName)' -BootstrapServers '$BootstrapServers' -Topic '$topic' -MaxBytesPerSecond 10MB"
+        $environment = @{ XDG_DATA_HOME = $dataHome }
+
+        $killed = Stop-SendAtAcknowledged -Child (Start-SendProcess -Parameters $send -OutputPath (Join-Path $TestDrive 'old-late/sender-1.log') -Environment $environment) -ResumeFolder $resumeFolder -Bytes (0.6 * 30MB)
+        $null = Wait-OutputLine -Child $oldReceiver -Like '*was given up after no chunk arrived*'
+        $second = Wait-PwshProcess (Start-SendProcess -Parameters $send -OutputPath (Join-Path $TestDrive 'old-late/sender-2.log') -Environment $environment)
+        $receiverOutput = Wait-PwshProcess $oldReceiver -TimeoutSeconds 120
+
+        @(Get-SentRecord $second).Attempt | Should -Be 2
+        @($receiverOutput | Where-Object { $_ -like 'LANDED *' }) | Should -BeNullOrEmpty
+        # Joined without separators: the console may wrap the error record.
+        $expired = [regex]::Matches(($receiverOutput -join ''), "transfer $(([guid]$killed.State.transferId).ToString('N'))\) was given up")
+        $expired.Count | Should -Be 1 -Because ($receiverOutput -join "`n")
+        @(Get-ChildItem $inbox -Recurse -File -Force -ErrorAction Ignore | Where-Object FullName -NotLike '*landed.log') | Should -BeNullOrEmpty
+    }
 }
