@@ -4,8 +4,49 @@
 Set-StrictMode -Version 3.0
 Import-Module (Join-Path $PSScriptRoot 'ChildProcess.psm1')
 Import-Module (Join-Path $PSScriptRoot '../../tools/Dotnet.psm1')
+Import-Module (Join-Path $PSScriptRoot '../../tools/SampleFiles.psm1')
 
 $repositoryRoot = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
+
+function New-ResumeCase {
+    <#
+    .SYNOPSIS
+    A random file to send and the folders a resume test of it uses, under -Root: File, DataHome (given to the child
+    senders as XDG_DATA_HOME, so that the default state folder, StateRoot, is the test's own), ResumeFolder (the
+    default resume folder under it), Inbox, Environment and Log (a log file path per name).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][string]$Root, [Parameter(Mandatory)][string]$Name, [Parameter(Mandatory)][long]$Length, [Parameter(Mandatory)][int]$Seed)
+    $dataHome = Join-Path $Root 'data-home'
+    $case = [pscustomobject]@{
+        File         = New-RandomFile -Path (Join-Path $Root "outbox/$Name") -Length $Length -Seed $Seed
+        Length       = $Length
+        DataHome     = $dataHome
+        ResumeFolder = Join-Path $dataHome 'Streamsend/resume'
+        Inbox        = Join-Path $Root 'inbox'
+        Environment  = @{ XDG_DATA_HOME = $dataHome }
+        Root         = $Root
+    }
+    $case | Add-Member -MemberType ScriptMethod -Name Log -Value { param([string]$Name) Join-Path $this.Root "$Name.log" }
+    $case
+}
+
+function Invoke-KilledAndResumedSend {
+    <#
+    .SYNOPSIS
+    Runs `Send-StreamFile <-Parameters>` for a New-ResumeCase in a child pwsh, kills it with SIGKILL once its resume
+    state shows -Fraction of the file acknowledged, runs -Between, then runs the same command again to its end.
+    Returns Killed (the state the kill left, and what the first run printed), Output (what the second run printed)
+    and Sent (its SentFile records).
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)]$Case, [Parameter(Mandatory)][string]$Parameters, [double]$Fraction = 0.6, [scriptblock]$Between = {})
+    $first = Start-SendProcess -Parameters $Parameters -OutputPath $Case.Log('sender-1') -Environment $Case.Environment
+    $killed = Stop-SendAtAcknowledged -Child $first -ResumeFolder $Case.ResumeFolder -Bytes ($Fraction * $Case.Length)
+    & $Between
+    $output = Wait-PwshProcess (Start-SendProcess -Parameters $Parameters -OutputPath $Case.Log('sender-2') -Environment $Case.Environment)
+    [pscustomobject]@{ Killed = $killed; Output = $output; Sent = @(Get-SentRecord $output) }
+}
 
 function Start-SendProcess {
     <#
@@ -123,17 +164,21 @@ function Get-SentRecord {
 function Assert-ResumedSend {
     <#
     .SYNOPSIS
-    The second run's SentFile continued the transfer -Saved describes (attempt 2, same id) and sent only what it had not
-    acknowledged: at most -MostSent of -Length. Prints the share it sent.
+    The second run of an Invoke-KilledAndResumedSend printed one SentFile, which continued the transfer the kill left
+    (attempt 2, same id) and sent only what had not been acknowledged: at most -MostSent of the file. Prints the share.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)]$Sent, [Parameter(Mandatory)]$Saved, [Parameter(Mandatory)][long]$Length, [double]$MostSent = 0.45)
-    $Sent.Attempt | Should -Be 2
-    [guid]$Sent.TransferId | Should -Be ([guid]$Saved.transferId)
-    $Sent.ResumedBytes | Should -Be $Saved.acknowledgedBytes
-    ($Sent.ResumedBytes + $Sent.SentBytes) | Should -Be $Length
-    Write-Host ("    second run sent {0:P1} of the bytes ({1:N0} of {2:N0}; {3:N0} resumed)" -f ($Sent.SentBytes / $Length), $Sent.SentBytes, $Length, $Sent.ResumedBytes)
-    $Sent.SentBytes | Should -BeLessOrEqual ($MostSent * $Length)
+    param([Parameter(Mandatory)]$Run, [Parameter(Mandatory)][long]$Length, [double]$MostSent = 0.45)
+    $Run.Sent.Count | Should -Be 1 -Because ($Run.Output -join "`n")
+    $sent = $Run.Sent[0]
+    $saved = $Run.Killed.State
+    Get-SentRecord $Run.Killed.Output | Should -BeNullOrEmpty -Because 'the killed run never finished the file'
+    $sent.Attempt | Should -Be 2
+    [guid]$sent.TransferId | Should -Be ([guid]$saved.transferId)
+    $sent.ResumedBytes | Should -Be $saved.acknowledgedBytes
+    ($sent.ResumedBytes + $sent.SentBytes) | Should -Be $Length
+    Write-Host ("    second run sent {0:P1} of the bytes ({1:N0} of {2:N0}; {3:N0} resumed)" -f ($sent.SentBytes / $Length), $sent.SentBytes, $Length, $sent.ResumedBytes)
+    $sent.SentBytes | Should -BeLessOrEqual ($MostSent * $Length)
 }
 
 function Install-StreamsendRelease {
@@ -169,4 +214,4 @@ function Install-StreamsendRelease {
     return $manifest
 }
 
-Export-ModuleMember -Function Start-SendProcess, Wait-OutputLine, Wait-Acknowledged, Stop-SendAtAcknowledged, Read-ResumeState, Get-SentRecord, Assert-ResumedSend, Install-StreamsendRelease
+Export-ModuleMember -Function New-ResumeCase, Invoke-KilledAndResumedSend, Start-SendProcess, Wait-OutputLine, Wait-Acknowledged, Stop-SendAtAcknowledged, Read-ResumeState, Get-SentRecord, Assert-ResumedSend, Install-StreamsendRelease

@@ -14,7 +14,6 @@ BeforeAll {
     # Discovery's variables do not reach the run: ask again (the tests themselves are skipped by then).
     if (Get-MissingToolReason node -Install 'Node.js 18 or later with npm') { return }
     Import-Module (Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'tools/S3rver.psm1') -Force
-    Import-Module "$PSScriptRoot/ChildProcess.psm1" -Force
     Import-Module "$PSScriptRoot/ResumeTesting.psm1" -Force
     Import-StreamsendModule
     $script:cluster = Start-MockKafka -Brokers 3
@@ -166,30 +165,21 @@ Describe 'Receive-StreamFile -Destination s3://' -Skip:([bool]$NodeMissing) {
     }
 
     It 'lands a 300 MB file once, hash-exact, when its sender is killed with SIGKILL at 60% and run again, which sends at most 45%' {
-        $length = 300MB
-        $file = New-RandomFile -Path (Join-Path $TestDrive 'resumed/outbox/survey.tif') -Length $length -Seed 15
+        $case = New-ResumeCase -Root (Join-Path $TestDrive 'resumed') -Name 'survey.tif' -Length 300MB -Seed 15
         # 128 partitions: 2.5 MB of the first attempt per partition, and the mock keeps 5 MiB.
         $topic = New-Topic -Partitions 128
-        $dataHome = Join-Path $TestDrive 'resumed/data-home'
-        $resumeFolder = Join-Path $dataHome 'Streamsend/resume'
         $receiver = Start-Receiver -Topic $topic -Destination 's3://inbox/resumed' -MaxFiles 1 -Parameters @{ IncompleteTimeout = New-TimeSpan -Minutes 5 }
-        $send = "-LiteralPath '$($file.FullName)' -BootstrapServers '$BootstrapServers' -Topic '$topic' -MaxBytesPerSecond 20MB"
-        $environment = @{ XDG_DATA_HOME = $dataHome }
 
-        $first = Start-SendProcess -Parameters $send -OutputPath (Join-Path $TestDrive 'resumed/sender-1.log') -Environment $environment
-        $killed = Stop-SendAtAcknowledged -Child $first -ResumeFolder $resumeFolder -Bytes (0.6 * $length)
-        $secondOutput = Wait-PwshProcess (Start-SendProcess -Parameters $send -OutputPath (Join-Path $TestDrive 'resumed/sender-2.log') -Environment $environment)
+        $run = Invoke-KilledAndResumedSend -Case $case -Parameters "-LiteralPath '$($case.File.FullName)' -BootstrapServers '$BootstrapServers' -Topic '$topic' -MaxBytesPerSecond 20MB"
         $result = Complete-ReceiverJob $receiver
 
-        $sent = @(Get-SentRecord $secondOutput)
-        $sent.Count | Should -Be 1 -Because ($secondOutput -join "`n")
-        Assert-ResumedSend -Sent $sent[0] -Saved $killed.State -Length $length
+        Assert-ResumedSend -Run $run -Length 300MB
         $result.Errors | Should -BeNullOrEmpty
         $result.Files.Count | Should -Be 1
-        $result.Files[0].TransferId | Should -Be ([guid]$killed.State.transferId)
+        $result.Files[0].TransferId | Should -Be ([guid]$run.Killed.State.transferId)
         $object = Get-ObjectMd5 'resumed/survey.tif'
-        $object.Md5 | Should -Be (Get-FileHash -LiteralPath $file.FullName -Algorithm MD5).Hash.ToLowerInvariant()
-        "$($object.Headers['x-amz-meta-streamsend-transfer'])" | Should -Be ([guid]$killed.State.transferId).ToString('N')
+        $object.Md5 | Should -Be (Get-FileHash -LiteralPath $case.File.FullName -Algorithm MD5).Hash.ToLowerInvariant()
+        "$($object.Headers['x-amz-meta-streamsend-transfer'])" | Should -Be ([guid]$run.Killed.State.transferId).ToString('N')
         @(Get-S3rverObjectList $s3 inbox -Prefix 'resumed/').Key | Should -Be @('resumed/survey.tif')
     }
 

@@ -9,6 +9,9 @@ public sealed record ResumeKey(string Topic, string BootstrapServers, string Sen
 {
     public static ResumeKey Of(ResumeState state) => new(state.Topic, state.BootstrapServers, state.Sender, state.FullPath);
 
+    /// <summary>The key of a file sent with these options.</summary>
+    internal static ResumeKey For(Sending.SendOptions options, Sending.SendRequest request) => new(options.Topic, options.Kafka.BootstrapServers, options.SenderName, request.FullPath);
+
     /// <summary>One line per part, normalized: what the state file's name is derived from.</summary>
     public string Canonical => string.Join("\n", Topic, NormalizedServers(BootstrapServers), Sender, NormalizedPath(FullPath));
 

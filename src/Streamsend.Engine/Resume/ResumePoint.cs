@@ -76,10 +76,9 @@ internal sealed class ResumePoint : IDisposable
             {
                 return;
             }
-            var (ranges, bytes, fingerprints) = chunks.Snapshot();
             try
             {
-                store.Save(transfer with { SavedUtc = DateTime.UtcNow, Acknowledged = ranges, AcknowledgedBytes = bytes, ChunkHashes = fingerprints });
+                store.Save(transfer.WithAcknowledged(chunks));
                 savedVersion = version;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -57,4 +57,34 @@ public sealed record ResumeState
 
     /// <summary>Base64 of each acknowledged chunk's XxHash3 (8 bytes, big-endian), in index order.</summary>
     public required string ChunkHashes { get; init; }
+
+    /// <summary>This state with the chunks acknowledged now, as saved at this moment.</summary>
+    internal ResumeState WithAcknowledged(AcknowledgedChunks chunks)
+    {
+        var (ranges, bytes, fingerprints) = chunks.Snapshot();
+        return this with { SavedUtc = DateTime.UtcNow, Acknowledged = ranges, AcknowledgedBytes = bytes, ChunkHashes = fingerprints };
+    }
+
+    /// <summary>A transfer's first attempt: nothing acknowledged yet.</summary>
+    internal static ResumeState NewTransfer(ResumeKey key, string relativePath, long length, DateTime lastWriteUtc, int chunkSize, Distribution distribution, int firstPartition, int partitionCount) => new()
+    {
+        Topic = key.Topic,
+        BootstrapServers = key.BootstrapServers,
+        Sender = key.Sender,
+        FullPath = key.FullPath,
+        TransferId = Guid.NewGuid(),
+        RelativePath = relativePath,
+        Length = length,
+        LastWriteUtc = lastWriteUtc,
+        ChunkSize = chunkSize,
+        ChunkCount = ChunkSizing.ChunkCount(length, chunkSize),
+        Distribution = distribution,
+        FirstPartition = firstPartition,
+        PartitionCount = partitionCount,
+        Attempt = 1,
+        SavedUtc = DateTime.UtcNow,
+        Acknowledged = Array.Empty<int[]>(),
+        AcknowledgedBytes = 0,
+        ChunkHashes = "",
+    };
 }

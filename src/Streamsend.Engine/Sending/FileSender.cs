@@ -206,8 +206,8 @@ public sealed class FileSender : IDisposable
         var lastWriteUtc = source.LastWriteTimeUtc;
         using var handle = PositionalFile.Open(request.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         var plan = (resume is null ? null : await resume.ResumeAsync(request, handle, length, lastWriteUtc, cancellationToken).ConfigureAwait(false))
-            ?? NewTransfer(length, size);
-        using var point = resume is null ? null : new ResumePoint(resume.Store, plan.StateFor(resume.KeyOf(request), request.RelativePath, length, lastWriteUtc), plan.Chunks, events);
+            ?? NewTransfer(request, length, lastWriteUtc, size);
+        using var point = resume is null ? null : new ResumePoint(resume.Store, plan.Transfer, plan.Chunks, events);
         var deliveries = new ChunkDeliveries(plan.TransferId, request.RelativePath, request.FullPath, length, plan.ResumedBytes, elapsed, events, OnChunkReport, plan.Chunks.Acknowledge);
         if (plan.IsResumed)
         {
@@ -268,8 +268,8 @@ public sealed class FileSender : IDisposable
                 }
                 var header = new ChunkHeader(MessageKind.Chunk, plan.TransferId, request.RelativePath, options.SenderName, index, chunkCount, offset, length, lastWrite, fileMd5)
                 {
-                    SpansPartitions = plan.Distribution == Distribution.Chunk && plan.PartitionCount > 1,
-                    Partitions = plan.PartitionCount,
+                    SpansPartitions = plan.SpansPartitions,
+                    Partitions = plan.Transfer.PartitionCount,
                     Attempt = plan.Attempt,
                 };
                 await inFlightChunks.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -324,7 +324,7 @@ public sealed class FileSender : IDisposable
         {
             point?.Remove();
             events.Post(new ProgressEvent(Progress(plan, request, deliveries.AckedBytes, length, elapsed, isComplete: true)));
-            await TellReceiversToDiscardAsync(plan.TransferId, request.RelativePath, plan.FirstPartition).ConfigureAwait(false);
+            await TellReceiversToDiscardAsync(plan.TransferId, request.RelativePath, plan.Transfer.FirstPartition).ConfigureAwait(false);
             return failure;
         }
         try
@@ -347,18 +347,13 @@ public sealed class FileSender : IDisposable
         };
     }
 
-    private TransferPlan NewTransfer(long length, int size)
+    private TransferPlan NewTransfer(SendRequest request, long length, DateTime lastWriteUtc, int size)
     {
         var chunkCount = ChunkSizing.ChunkCount(length, size);
+        var key = ResumeKey.For(options, request);
         return new TransferPlan
         {
-            TransferId = Guid.NewGuid(),
-            ChunkSize = size,
-            ChunkCount = chunkCount,
-            Distribution = options.Distribution,
-            FirstPartition = FirstPartitionOf(chunkCount),
-            PartitionCount = Layout.PartitionCount,
-            Attempt = 1,
+            Transfer = ResumeState.NewTransfer(key, request.RelativePath, length, lastWriteUtc, size, options.Distribution, FirstPartitionOf(chunkCount), Layout.PartitionCount),
             Chunks = new AcknowledgedChunks(chunkCount, size, length),
         };
     }

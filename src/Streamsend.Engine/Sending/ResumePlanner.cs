@@ -35,7 +35,7 @@ internal sealed class ResumePlanner
 
     public ResumeStore Store => store;
 
-    public ResumeKey KeyOf(SendRequest request) => new(options.Topic, options.Kafka.BootstrapServers, options.SenderName, request.FullPath);
+    public ResumeKey KeyOf(SendRequest request) => ResumeKey.For(options, request);
 
     /// <summary>The next attempt of the saved transfer of this file, or null: there is none, or it cannot be resumed.</summary>
     public async Task<TransferPlan?> ResumeAsync(SendRequest request, PositionalFile file, long length, DateTime lastWriteUtc, CancellationToken cancellationToken)
@@ -76,13 +76,7 @@ internal sealed class ResumePlanner
         events.Verbose($"Resuming '{request.FullPath}' (transfer {state.TransferId:N}, attempt {state.Attempt + 1}): {chunks!.AcknowledgedBytes:N0} of {length:N0} bytes were acknowledged by an earlier run and are not sent again.");
         return new TransferPlan
         {
-            TransferId = state.TransferId,
-            ChunkSize = state.ChunkSize,
-            ChunkCount = state.ChunkCount,
-            Distribution = state.Distribution,
-            FirstPartition = state.FirstPartition,
-            PartitionCount = state.PartitionCount,
-            Attempt = state.Attempt + 1,
+            Transfer = state with { Attempt = state.Attempt + 1 },
             Chunks = chunks,
             ResumedBytes = chunks.AcknowledgedBytes,
             Md5 = md5,

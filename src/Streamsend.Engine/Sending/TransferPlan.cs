@@ -4,25 +4,13 @@ namespace Streamsend.Engine.Sending;
 
 /// <summary>
 /// How this run sends one file: a new transfer (attempt 1), or the next attempt of a transfer an earlier run began,
-/// with everything a resumed attempt must repeat (id, chunk size, partitions) and what it may leave out (the chunks
-/// Kafka acknowledged before).
+/// with everything a resumed attempt must repeat (<see cref="Transfer"/>: id, chunk size, partitions) and what it may
+/// leave out (the chunks Kafka acknowledged before).
 /// </summary>
 internal sealed class TransferPlan
 {
-    public required Guid TransferId { get; init; }
-
-    public required int ChunkSize { get; init; }
-
-    public required int ChunkCount { get; init; }
-
-    public required Distribution Distribution { get; init; }
-
-    public required int FirstPartition { get; init; }
-
-    /// <summary>The partition count chunk indexes rotate over; the first attempt's, even if the topic has grown since.</summary>
-    public required int PartitionCount { get; init; }
-
-    public required int Attempt { get; init; }
+    /// <summary>The transfer's identity and layout for this attempt, as its resume state records them.</summary>
+    public required ResumeState Transfer { get; init; }
 
     /// <summary>Chunks acknowledged so far (by earlier attempts at first) and the fingerprint of every chunk read.</summary>
     public required AcknowledgedChunks Chunks { get; init; }
@@ -33,30 +21,20 @@ internal sealed class TransferPlan
     /// <summary>The whole file's MD5 when the resume check computed it before sending; null for a new transfer, which hashes as it sends.</summary>
     public string? Md5 { get; init; }
 
+    public Guid TransferId => Transfer.TransferId;
+
+    public int ChunkSize => Transfer.ChunkSize;
+
+    public int ChunkCount => Transfer.ChunkCount;
+
+    public int Attempt => Transfer.Attempt;
+
     public bool IsResumed => Attempt > 1;
 
-    public int PartitionOf(int index) => Distribution == Distribution.Chunk ? (int)((FirstPartition + (long)index) % PartitionCount) : FirstPartition;
+    /// <summary>Chunk i's partition: the first attempt's rotation, over the first attempt's partition count even if the topic has grown since.</summary>
+    public int PartitionOf(int index) =>
+        Transfer.Distribution == Distribution.Chunk ? (int)((Transfer.FirstPartition + (long)index) % Transfer.PartitionCount) : Transfer.FirstPartition;
 
-    /// <summary>What the resume state of this attempt records besides its acknowledged chunks.</summary>
-    public ResumeState StateFor(ResumeKey key, string relativePath, long length, DateTime lastWriteUtc) => new()
-    {
-        Topic = key.Topic,
-        BootstrapServers = key.BootstrapServers,
-        Sender = key.Sender,
-        FullPath = key.FullPath,
-        TransferId = TransferId,
-        RelativePath = relativePath,
-        Length = length,
-        LastWriteUtc = lastWriteUtc,
-        ChunkSize = ChunkSize,
-        ChunkCount = ChunkCount,
-        Distribution = Distribution,
-        FirstPartition = FirstPartition,
-        PartitionCount = PartitionCount,
-        Attempt = Attempt,
-        SavedUtc = DateTime.UtcNow,
-        Acknowledged = Array.Empty<int[]>(),
-        AcknowledgedBytes = 0,
-        ChunkHashes = "",
-    };
+    /// <summary>The chunks go to more than one partition (receivers sharing a group cannot split such a file).</summary>
+    public bool SpansPartitions => Transfer.Distribution == Distribution.Chunk && Transfer.PartitionCount > 1;
 }

@@ -20,28 +20,8 @@ public sealed class ResumeStoreTests : IDisposable
             chunks.Remember(index, (ulong)(index + 1) * 0x0101010101010101UL);
             chunks.Acknowledge(index);
         }
-        var (ranges, bytes, fingerprints) = chunks.Snapshot();
-        return new ResumeState
-        {
-            Topic = Key.Topic,
-            BootstrapServers = Key.BootstrapServers,
-            Sender = Key.Sender,
-            FullPath = Key.FullPath,
-            TransferId = Guid.NewGuid(),
-            RelativePath = "survey.tif",
-            Length = 9500,
-            LastWriteUtc = new DateTime(2026, 11, 25, 9, 48, 23, DateTimeKind.Utc).AddTicks(1234567),
-            ChunkSize = 1000,
-            ChunkCount = 10,
-            Distribution = Distribution.Chunk,
-            FirstPartition = 3,
-            PartitionCount = 8,
-            Attempt = 1,
-            SavedUtc = DateTime.UtcNow,
-            Acknowledged = ranges,
-            AcknowledgedBytes = bytes,
-            ChunkHashes = fingerprints,
-        };
+        var lastWrite = new DateTime(2026, 11, 25, 9, 48, 23, DateTimeKind.Utc).AddTicks(1234567);
+        return ResumeState.NewTransfer(Key, "survey.tif", 9500, lastWrite, 1000, Distribution.Chunk, firstPartition: 3, partitionCount: 8).WithAcknowledged(chunks);
     }
 
     [Fact]

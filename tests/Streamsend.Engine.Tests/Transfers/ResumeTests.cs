@@ -63,10 +63,7 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         Assert.Equal(Length, sent.ResumedBytes + sent.SentBytes);
         Assert.Empty(Directory.GetFiles(resume));
         Assert.DoesNotContain(ChunksOnTopic(topic), c => c.Kind == MessageKind.Abort);
-        var (summary, received) = await ReceiveAllAsync(topic, files.PathOf("inbox"));
-        Assert.Equal(1, summary.FilesLanded);
-        Assert.Empty(received.Failures);
-        Assert.Equal(TestFiles.Md5Of(path), TestFiles.Hashes(files.PathOf("inbox"))["survey.tif"]);
+        await ReceiveOnceAsync(topic, files.PathOf("inbox"), path, "survey.tif");
     }
 
     [Fact]
@@ -101,10 +98,7 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         Assert.Equal(1, sent.Attempt);
         Assert.Equal(Length, sent.SentBytes);
         Assert.Empty(events.Failures);
-        var (summary, received) = await ReceiveAllAsync(topic, files.PathOf("inbox"));
-        Assert.Equal(1, summary.FilesLanded);
-        Assert.Empty(received.Failures);
-        Assert.Equal(TestFiles.Md5Of(path), TestFiles.Hashes(files.PathOf("inbox"))["scan.raw"]);
+        await ReceiveOnceAsync(topic, files.PathOf("inbox"), path, "scan.raw");
     }
 
     [Theory]
@@ -148,11 +142,8 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         Assert.Equal(new FileInfo(path).Length, sent.SentBytes);
         Assert.Contains(secondRun.Of<DiagnosticEvent>(), d => d.Level == DiagnosticLevel.Warning && d.Message.Contains("sent as a new transfer") && d.Message.Contains(oldTransfer.ToString("N")));
         Assert.Contains(ChunksOnTopic(topic), c => c.Kind == MessageKind.Abort && c.TransferId == oldTransfer);
-        var (summary, received) = await ReceiveAllAsync(topic, files.PathOf("inbox"));
-        Assert.Equal(1, summary.FilesLanded);
-        Assert.Empty(received.Failures);
+        var received = await ReceiveOnceAsync(topic, files.PathOf("inbox"), path, "ledger.db");
         Assert.Contains(received.Of<DiagnosticEvent>(), d => d.Message.Contains($"abandoned 'ledger.db' (transfer {oldTransfer:N})"));
-        Assert.Equal(TestFiles.Md5Of(path), TestFiles.Hashes(files.PathOf("inbox"))["ledger.db"]);
     }
 
     [Theory]
@@ -172,29 +163,10 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
             chunks.Remember(index, AcknowledgedChunks.Fingerprint(content.AsSpan(index * Chunk, Chunk)));
             chunks.Acknowledge(index);
         }
-        var (ranges, bytes, fingerprints) = chunks.Snapshot();
-        var transfer = Guid.NewGuid();
-        store.Save(new ResumeState
-        {
-            Topic = topic,
-            BootstrapServers = Settings.BootstrapServers,
-            Sender = "test-sender",
-            FullPath = path,
-            TransferId = transfer,
-            RelativePath = "map.tif",
-            Length = content.Length,
-            LastWriteUtc = File.GetLastWriteTimeUtc(path),
-            ChunkSize = Chunk,
-            ChunkCount = 11,
-            Distribution = distribution,
-            FirstPartition = 2,
-            PartitionCount = 3,
-            Attempt = 1,
-            SavedUtc = DateTime.UtcNow,
-            Acknowledged = ranges,
-            AcknowledgedBytes = bytes,
-            ChunkHashes = fingerprints,
-        });
+        var key = new ResumeKey(topic, Settings.BootstrapServers, "test-sender", path);
+        var saved = ResumeState.NewTransfer(key, "map.tif", content.Length, File.GetLastWriteTimeUtc(path), Chunk, distribution, firstPartition: 2, partitionCount: 3).WithAcknowledged(chunks);
+        store.Save(saved);
+        var transfer = saved.TransferId;
 
         SentFile sent;
         using (var sender = await FileSender.ConnectAsync(Options(topic, store.Folder) with { Distribution = Distribution.Chunk }, new RecordingEventSink(), CancellationToken.None))
@@ -253,10 +225,7 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         Assert.Equal(saved.AcknowledgedBytes, sent.ResumedBytes);
         Assert.Equal(Length, sent.ResumedBytes + sent.SentBytes);
         Assert.DoesNotContain(ChunksOnTopic(topic), c => c.Kind == MessageKind.Abort);
-        var (summary, received) = await ReceiveAllAsync(topic, files.PathOf("inbox"));
-        Assert.Equal(1, summary.FilesLanded);
-        Assert.Empty(received.Failures);
-        Assert.Equal(TestFiles.Md5Of(path), TestFiles.Hashes(files.PathOf("inbox"))["clip.mov"]);
+        await ReceiveOnceAsync(topic, files.PathOf("inbox"), path, "clip.mov");
     }
 
     [Fact]
@@ -318,13 +287,17 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         }
     }
 
-    private async Task<(ReceiveSummary Summary, RecordingEventSink Events)> ReceiveAllAsync(string topic, string inbox)
+    /// <summary>Receives the topic from its start: exactly one file lands, without failures, with the source's bytes.</summary>
+    private async Task<RecordingEventSink> ReceiveOnceAsync(string topic, string inbox, string source, string relativePath)
     {
         var events = new RecordingEventSink();
         var options = TransferHarness.ReceiveOptions(Settings, topic, inbox, null);
         var summary = await FileReceiver.RunAsync(options, events, CancellationToken.None);
         await options.Sink.DisposeAsync();
-        return (summary, events);
+        Assert.Equal(1, summary.FilesLanded);
+        Assert.Empty(events.Failures);
+        Assert.Equal(new Dictionary<string, string> { [relativePath] = TestFiles.Md5Of(source) }, TestFiles.Hashes(inbox));
+        return events;
     }
 
     private IReadOnlyList<ChunkOnTopic> ChunksOnTopic(string topic, int expected = 1) =>
