@@ -30,6 +30,10 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         Properties = new Dictionary<string, string>(kafka.Settings.Properties.ToDictionary()) { ["reconnect.backoff.ms"] = "10", ["reconnect.backoff.max.ms"] = "200" },
     };
 
+    /// <summary>A file of <see cref="Length"/> random bytes to send as <paramref name="name"/>, a topic of 4 partitions and a resume folder.</summary>
+    private (SendRequest Request, string Topic, string ResumeFolder) NewCase(TestFiles files, string name, int seed) =>
+        (new SendRequest(files.Write($"outbox/{name}", Length, seed), name), kafka.NewTopic(partitions: 4), files.PathOf("state/resume"));
+
     private SendOptions Options(string topic, string resumeFolder) =>
         TransferHarness.SendOptions(Settings, topic, Chunk) with { ResumeFolder = resumeFolder };
 
@@ -37,10 +41,8 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
     public async Task A_send_that_Kafka_stops_acknowledging_is_kept_and_the_next_run_sends_only_the_rest_and_the_file_lands_once()
     {
         using var files = new TestFiles();
-        var path = files.Write("outbox/survey.tif", Length, 1);
-        var topic = kafka.NewTopic(partitions: 4);
-        var resume = files.PathOf("state/resume");
-        var request = new SendRequest(path, "survey.tif");
+        var (request, topic, resume) = NewCase(files, "survey.tif", 1);
+        var path = request.FullPath;
 
         var (error, firstRun) = await SendUntilKafkaGoesAwayAsync(Options(topic, resume), request);
 
@@ -51,11 +53,7 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         var firstTransfer = firstRun.Of<ProgressEvent>()[0].Progress.TransferId;
 
         var secondRun = new RecordingEventSink();
-        SentFile sent;
-        using (var sender = await FileSender.ConnectAsync(Options(topic, resume), secondRun, CancellationToken.None))
-        {
-            sent = await sender.SendAsync(request, CancellationToken.None);
-        }
+        var sent = await SendOnceAsync(Options(topic, resume), request, secondRun);
 
         Assert.Equal(firstTransfer, sent.TransferId);
         Assert.Equal(2, sent.Attempt);
@@ -107,10 +105,8 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
     public async Task A_file_that_changed_after_an_earlier_run_began_it_is_sent_as_a_new_transfer_and_receivers_discard_the_old_one(string change)
     {
         using var files = new TestFiles();
-        var path = files.Write("outbox/ledger.db", Length, 3);
-        var topic = kafka.NewTopic(partitions: 4);
-        var resume = files.PathOf("state/resume");
-        var request = new SendRequest(path, "ledger.db");
+        var (request, topic, resume) = NewCase(files, "ledger.db", 3);
+        var path = request.FullPath;
         var (_, firstRun) = await SendUntilKafkaGoesAwayAsync(Options(topic, resume), request);
         var oldTransfer = firstRun.Of<ProgressEvent>()[0].Progress.TransferId;
         if (change == "grew")
@@ -130,11 +126,7 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         }
 
         var secondRun = new RecordingEventSink();
-        SentFile sent;
-        using (var sender = await FileSender.ConnectAsync(Options(topic, resume), secondRun, CancellationToken.None))
-        {
-            sent = await sender.SendAsync(request, CancellationToken.None);
-        }
+        var sent = await SendOnceAsync(Options(topic, resume), request, secondRun);
 
         Assert.NotEqual(oldTransfer, sent.TransferId);
         Assert.Equal(1, sent.Attempt);
@@ -168,11 +160,7 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         store.Save(saved);
         var transfer = saved.TransferId;
 
-        SentFile sent;
-        using (var sender = await FileSender.ConnectAsync(Options(topic, store.Folder) with { Distribution = Distribution.Chunk }, new RecordingEventSink(), CancellationToken.None))
-        {
-            sent = await sender.SendAsync(new SendRequest(path, "map.tif"), CancellationToken.None);
-        }
+        var sent = await SendOnceAsync(Options(topic, store.Folder) with { Distribution = Distribution.Chunk }, new SendRequest(path, "map.tif"), new RecordingEventSink());
 
         Assert.Equal(transfer, sent.TransferId);
         Assert.Equal(2, sent.Attempt);
@@ -198,10 +186,8 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
     public async Task A_send_cancelled_part_way_sends_no_abort_and_the_next_run_resumes_it()
     {
         using var files = new TestFiles();
-        var path = files.Write("outbox/clip.mov", Length, 5);
-        var topic = kafka.NewTopic(partitions: 4);
-        var resume = files.PathOf("state/resume");
-        var request = new SendRequest(path, "clip.mov");
+        var (request, topic, resume) = NewCase(files, "clip.mov", 5);
+        var path = request.FullPath;
         var firstRun = new RecordingEventSink();
         using (var cancel = new CancellationTokenSource())
         using (var sender = await FileSender.ConnectAsync(Options(topic, resume) with { MaxBytesPerSecond = 1024 * 1024 }, firstRun, CancellationToken.None))
@@ -215,11 +201,7 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         Assert.NotNull(saved);
         Assert.True(saved.AcknowledgedBytes >= Length / 3, $"{saved.AcknowledgedBytes} bytes saved as acknowledged");
 
-        SentFile sent;
-        using (var sender = await FileSender.ConnectAsync(Options(topic, resume), new RecordingEventSink(), CancellationToken.None))
-        {
-            sent = await sender.SendAsync(request, CancellationToken.None);
-        }
+        var sent = await SendOnceAsync(Options(topic, resume), request, new RecordingEventSink());
 
         Assert.Equal(saved.TransferId, sent.TransferId);
         Assert.Equal(saved.AcknowledgedBytes, sent.ResumedBytes);
@@ -232,20 +214,14 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
     public async Task A_transfer_last_saved_longer_ago_than_receivers_wait_for_it_is_sent_anew_and_the_old_one_discarded()
     {
         using var files = new TestFiles();
-        var path = files.Write("outbox/old.bin", Length, 6);
-        var topic = kafka.NewTopic(partitions: 4);
-        var resume = files.PathOf("state/resume");
-        var request = new SendRequest(path, "old.bin");
+        var (request, topic, resume) = NewCase(files, "old.bin", 6);
+        var path = request.FullPath;
         var (_, firstRun) = await SendUntilKafkaGoesAwayAsync(Options(topic, resume), request);
         var oldTransfer = firstRun.Of<ProgressEvent>()[0].Progress.TransferId;
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
         var secondRun = new RecordingEventSink();
-        SentFile sent;
-        using (var sender = await FileSender.ConnectAsync(Options(topic, resume) with { ResumeWithin = TimeSpan.FromSeconds(1) }, secondRun, CancellationToken.None))
-        {
-            sent = await sender.SendAsync(request, CancellationToken.None);
-        }
+        var sent = await SendOnceAsync(Options(topic, resume) with { ResumeWithin = TimeSpan.FromSeconds(1) }, request, secondRun);
 
         Assert.NotEqual(oldTransfer, sent.TransferId);
         Assert.Equal(0, sent.ResumedBytes);
@@ -272,6 +248,12 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
         {
             kafka.Cluster.SetBrokerUp(MockKafkaCluster.AllBrokers);
         }
+    }
+
+    private static async Task<SentFile> SendOnceAsync(SendOptions options, SendRequest request, RecordingEventSink events)
+    {
+        using var sender = await FileSender.ConnectAsync(options, events, CancellationToken.None);
+        return await sender.SendAsync(request, CancellationToken.None);
     }
 
     private static long AcknowledgedBytes(RecordingEventSink events) =>
