@@ -53,7 +53,7 @@ internal sealed class ResumePoint : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                events.Warning($"Cannot remove the resume state of '{transfer.FullPath}' in '{store.Folder}': {e.Message}. A later run checks the file and sends nothing twice that receivers landed.");
+                events.Warning($"Cannot remove the resume state of '{transfer.FullPath}' in '{store.Folder}': {e.Message}. A later run of the same send finds it fully acknowledged and sends nothing of it again.");
             }
         }
     }

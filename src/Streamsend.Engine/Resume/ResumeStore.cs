@@ -89,5 +89,13 @@ public sealed class ResumeStore
         AtomicFile.Write(PathOf(ResumeKey.Of(state)), JsonSerializer.SerializeToUtf8Bytes(state, Json));
 
     /// <summary>Forgets a transfer: it completed, or it will never be resumed.</summary>
-    public void Remove(ResumeKey key) => File.Delete(PathOf(key));
+    public void Remove(ResumeKey key)
+    {
+        var path = PathOf(key);
+        // A file sent within its first second never had a state, and its folder may not exist.
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
 }

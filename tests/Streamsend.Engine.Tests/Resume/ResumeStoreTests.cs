@@ -121,6 +121,16 @@ public sealed class ResumeStoreTests : IDisposable
         Assert.Empty(Directory.GetFiles(folder));
     }
 
+    [Fact]
+    public void Removing_a_state_that_was_never_saved_does_nothing()
+    {
+        var store = new ResumeStore(Path.Combine(folder, "never-created"));
+
+        store.Remove(Key);
+
+        Assert.False(Directory.Exists(store.Folder));
+    }
+
     [Theory]
     [InlineData("overlapping ranges", "[[0,2],[2,5]]")]
     [InlineData("descending ranges", "[[5,5],[0,2]]")]

@@ -65,6 +65,20 @@ public sealed class ResumeTests : IClassFixture<MockClusterFixture>
     }
 
     [Fact]
+    public async Task A_file_sent_in_full_within_a_second_leaves_no_resume_state_and_no_warning()
+    {
+        using var files = new TestFiles();
+        var (request, topic, resume) = NewCase(files, "note.bin", 7);
+        var events = new RecordingEventSink();
+
+        var sent = await SendOnceAsync(Options(topic, resume), request, events);
+
+        Assert.Equal((1, 0L, (long)Length), (sent.Attempt, sent.ResumedBytes, sent.SentBytes));
+        Assert.DoesNotContain(events.Of<DiagnosticEvent>(), d => d.Level == DiagnosticLevel.Warning);
+        Assert.False(Directory.Exists(resume) && Directory.EnumerateFileSystemEntries(resume).Any(), "no resume state is left");
+    }
+
+    [Fact]
     public async Task While_Kafka_is_unreachable_the_sender_says_it_is_waiting_and_why_and_the_file_completes_when_Kafka_returns()
     {
         using var files = new TestFiles();
