@@ -12,6 +12,8 @@ Needs about 4.5 GB free in the work folder (default: the system temp folder) and
 dotnet pwsh ./build.ps1 Bench
 .EXAMPLE
 dotnet pwsh ./bench/Invoke-Benchmark.ps1 -BigFileMiB 256 -Files 40
+.EXAMPLE
+dotnet pwsh ./bench/Invoke-Benchmark.ps1 -Only Resume -BigFileMiB 300
 #>
 [CmdletBinding()]
 param(
@@ -20,6 +22,8 @@ param(
     [ValidateRange(1, 100000)][int]$Files = 200,
     [ValidateRange(1, 1000000000)][int]$FileBytes = 5000000,
     [string]$WorkDirectory,
+    # Resume: only the row that resumes a send killed at 60%, against a plain re-send.
+    [ValidateSet('Resume')][string]$Only,
     # Debug or Release; without it the STREAMSEND_CONFIGURATION build.ps1 sets, else Release.
     [string]$Configuration
 )
@@ -30,6 +34,9 @@ Import-Module (Join-Path $PSScriptRoot 'Benchmark.psm1')
 
 $benchmark = Get-BenchmarkProgram -Configuration $Configuration
 $arguments = @($benchmark, 'run', '--big-mib', $BigFileMiB, '--partitions', $Partitions, '--files', $Files, '--file-bytes', $FileBytes)
+if ($Only) {
+    $arguments += '--only', $Only.ToLowerInvariant()
+}
 if ($WorkDirectory) {
     $arguments += '--work', $PSCmdlet.GetUnresolvedProviderPathFromPSPath($WorkDirectory)
 }

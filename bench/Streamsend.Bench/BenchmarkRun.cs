@@ -54,6 +54,12 @@ public static class BenchmarkRun
             var md5Rate = settings.BigFileBytes / md5Seconds / MB;
             table.Add(new ResultRow("Ceiling", $"MD5 of the {bigMiB} file, one core", settings.BigFileBytes, md5Seconds, null, null, null, null));
 
+            if (settings.Only == "resume")
+            {
+                ResultTable.PrintResume(await ResumeAfterKillAsync(cluster, Topic(settings.RetentionPartitions), Topic(settings.WidePartitions), big, md5, settings));
+                return 0;
+            }
+
             Step("durable disk write");
             var diskSeconds = DurableWrite.CopySeconds(big, settings.WorkDirectory);
             var diskRate = settings.BigFileBytes / diskSeconds / MB;
@@ -148,6 +154,9 @@ public static class BenchmarkRun
             });
             DeleteQuietly(many);
 
+            Step("resume after a kill at 60%, against a plain re-send");
+            var resume = await ResumeAfterKillAsync(cluster, Topic(settings.RetentionPartitions), Topic(settings.WidePartitions), big, md5, settings);
+
             Step("sender peak memory");
             var idle = await ChildLauncher.RunAsync("idle");
             var memory = new List<MemoryRow> { new("idle process (runtime, engine, librdkafka loaded)", 0, idle.PeakWorkingSetBytes, 0, null) };
@@ -169,6 +178,7 @@ public static class BenchmarkRun
             Console.WriteLine();
             table.Print();
             var memoryOk = ResultTable.PrintMemory(memory);
+            ResultTable.PrintResume(resume);
             Console.WriteLine();
             Console.WriteLine($"Benchmark finished in {total.Elapsed.TotalSeconds:F0} s.");
             Console.WriteLine(table.AllMet && memoryOk ? "Every target met." : "Some targets missed or runs failed: see docs/performance.md for what limits them.");
@@ -199,7 +209,8 @@ public static class BenchmarkRun
     }
 
     /// <summary>A receiver here and a sender child; the time runs from the sender's first chunk to the last file landed.</summary>
-    private static async Task<(double Seconds, string? Problem, ChildReport Sender)> StreamsendEndToEndAsync(MockKafkaCluster cluster, string topic, string path, int files, string? expectedMd5, BenchmarkSettings settings)
+    /// <param name="send">Runs the sender (by default one `send` child of <paramref name="path"/>) and returns the report of the run that finished it.</param>
+    private static async Task<(double Seconds, string? Problem, ChildReport Sender)> StreamsendEndToEndAsync(MockKafkaCluster cluster, string topic, string path, int files, string? expectedMd5, BenchmarkSettings settings, Func<Task<ChildReport>>? send = null)
     {
         var inbox = Path.Combine(settings.WorkDirectory, $"inbox-{topic}");
         var events = new ReceiverEvents();
@@ -216,7 +227,7 @@ public static class BenchmarkRun
         var receiving = FileReceiver.RunAsync(options, events, CancellationToken.None);
         // The receiver's group join must be done before the sender outruns the mock's 5 MiB per partition.
         await Task.Delay(2000);
-        var sent = await ChildLauncher.RunAsync("send", cluster.BootstrapServers, topic, path);
+        var sent = await (send ?? (() => ChildLauncher.RunAsync("send", cluster.BootstrapServers, topic, path)))();
         var summary = await receiving;
         await options.Sink.DisposeAsync();
         DeleteQuietly(inbox);
@@ -236,6 +247,57 @@ public static class BenchmarkRun
             problems.Add("MD5 MISMATCH");
         }
         return (seconds, problems.Count == 0 ? null : string.Join("; ", problems), sent);
+    }
+
+    /// <summary>
+    /// A sender with resume state, capped at a twentieth of the file per second so that the kill lands near 60% (the state
+    /// is saved once a second), killed with SIGKILL once its state shows 60% acknowledged; then the same send again,
+    /// uncapped, while a receiver lands the file; then a plain send of the whole file, which is what a re-send without
+    /// resume costs.
+    /// </summary>
+    private static async Task<ResumeRow> ResumeAfterKillAsync(MockKafkaCluster cluster, string topic, string plainTopic, string big, string md5, BenchmarkSettings settings)
+    {
+        var resumeFolder = Path.Combine(settings.WorkDirectory, "resume");
+        var rate = Math.Max(1L << 20, settings.BigFileBytes / 20).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var acknowledgedAtKill = 0L;
+        var (_, problem, resumed) = await StreamsendEndToEndAsync(cluster, topic, big, 1, md5, settings, async () =>
+        {
+            using (var killed = ChildLauncher.Start("resumable-send", cluster.BootstrapServers, topic, big, resumeFolder, rate))
+            {
+                acknowledgedAtKill = await WaitForAcknowledgedAsync(resumeFolder, (long)(settings.BigFileBytes * 0.6), killed);
+                killed.Kill();
+                await killed.WaitForExitAsync();
+            }
+            return await ChildLauncher.RunAsync("resumable-send", cluster.BootstrapServers, topic, big, resumeFolder, "0");
+        });
+        var plain = await ChildLauncher.RunAsync("send", cluster.BootstrapServers, plainTopic, big);
+        return new ResumeRow(settings.BigFileBytes, acknowledgedAtKill, resumed.SentBytes, resumed.Seconds, problem ?? Problem(resumed), plain.SentBytes, plain.Seconds, Problem(plain));
+    }
+
+    /// <summary>The acknowledged bytes the child's resume state shows, once at least <paramref name="bytes"/>.</summary>
+    private static async Task<long> WaitForAcknowledgedAsync(string resumeFolder, long bytes, System.Diagnostics.Process child)
+    {
+        while (!child.HasExited)
+        {
+            foreach (var state in Directory.Exists(resumeFolder) ? Directory.GetFiles(resumeFolder, "*.json") : Array.Empty<string>())
+            {
+                try
+                {
+                    using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(state));
+                    var acknowledged = json.RootElement.GetProperty("acknowledgedBytes").GetInt64();
+                    if (acknowledged >= bytes)
+                    {
+                        return acknowledged;
+                    }
+                }
+                catch (IOException)
+                {
+                    // Replaced this instant: read it on the next look.
+                }
+            }
+            await Task.Delay(20);
+        }
+        throw new InvalidOperationException($"The sender ended before {bytes} bytes were acknowledged.");
     }
 
     private static string? Problem(ChildReport report) =>

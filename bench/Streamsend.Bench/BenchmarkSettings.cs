@@ -6,7 +6,7 @@ namespace Streamsend.Bench;
 public sealed record BenchmarkSettings
 {
     public const string Usage =
-        "usage: Streamsend.Bench [run] [--work DIR] [--big-mib 1024] [--partitions 8] [--retention-partitions 256] [--files 200] [--file-bytes 5000000] [--memory-mib 256,2048] [--keep]";
+        "usage: Streamsend.Bench [run] [--work DIR] [--big-mib 1024] [--partitions 8] [--retention-partitions 256] [--files 200] [--file-bytes 5000000] [--memory-mib 256,2048] [--only resume] [--keep]";
 
     public string WorkDirectory { get; init; } = Path.Combine(Path.GetTempPath(), $"streamsend-bench-{Environment.ProcessId}");
 
@@ -33,6 +33,9 @@ public sealed record BenchmarkSettings
 
     public bool Keep { get; init; }
 
+    /// <summary>"resume": only the resume-after-a-kill row (and the MD5 it verifies with), for a quick look at it.</summary>
+    public string? Only { get; init; }
+
     public static BenchmarkSettings Parse(string[] args)
     {
         var settings = new BenchmarkSettings();
@@ -49,6 +52,7 @@ public sealed record BenchmarkSettings
                 "--file-bytes" => settings with { ManyFileBytes = Number(Next()) },
                 "--memory-mib" => settings with { MemoryFileBytes = Next().Split(',').Select(m => Number(m) << 20).ToArray() },
                 "--keep" => settings with { Keep = true },
+                "--only" => settings with { Only = Next() is "resume" ? "resume" : throw new FormatException("--only takes 'resume'.") },
                 _ => throw new FormatException($"unknown argument '{args[i]}'."),
             };
         }

@@ -7,7 +7,8 @@ public static class ChildLauncher
 {
     public static Task<ChildReport> RunAsync(params string[] arguments) => Task.Run(() => Run(arguments));
 
-    private static ChildReport Run(string[] arguments)
+    /// <summary>Starts a child without waiting for it, for a caller that may kill it; its report is not read.</summary>
+    public static Process Start(params string[] arguments)
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark cannot find its own executable.");
         var start = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true };
@@ -19,7 +20,12 @@ public static class ChildLauncher
         {
             start.ArgumentList.Add(argument);
         }
-        using var child = Process.Start(start) ?? throw new InvalidOperationException("The child process did not start.");
+        return Process.Start(start) ?? throw new InvalidOperationException("The child process did not start.");
+    }
+
+    private static ChildReport Run(string[] arguments)
+    {
+        using var child = Start(arguments);
         ChildReport? report = null;
         var other = new List<string>();
         while (child.StandardOutput.ReadLine() is { } line)

@@ -15,6 +15,12 @@ public sealed record ChildReport(
 {
     public const string Prefix = "RESULT ";
 
+    /// <summary>Of the files' bytes, those this run sent (a resumed file sends only what Kafka never acknowledged).</summary>
+    public long SentBytes { get; init; }
+
+    /// <summary>Bytes an earlier run had sent and this one did not send again.</summary>
+    public long ResumedBytes { get; init; }
+
     public string ToLine() => Prefix + JsonSerializer.Serialize(this);
 
     public static ChildReport? TryParse(string line) =>

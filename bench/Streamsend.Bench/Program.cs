@@ -10,6 +10,9 @@ try
         case ["send", var bootstrap, var topic, var path, .. var properties]:
             Console.WriteLine((await SenderChild.SendAsync(bootstrap, topic, path, properties)).ToLine());
             return 0;
+        case ["resumable-send", var bootstrap, var topic, var path, var resumeFolder, var bytesPerSecond]:
+            Console.WriteLine((await SenderChild.SendAsync(bootstrap, topic, path, Array.Empty<string>(), resumeFolder, long.Parse(bytesPerSecond))).ToLine());
+            return 0;
         case ["raw-produce", var bootstrap, var topic, var partitions, var path, var messageSize]:
             Console.WriteLine((await RawKafka.ProduceAsync(bootstrap, topic, int.Parse(partitions), path, int.Parse(messageSize))).ToLine());
             return 0;

@@ -24,6 +24,9 @@ public sealed record ResultRow(string Kind, string What, long Bytes, double Seco
 /// <summary>A peak-memory result: the child's VmHWM and how far above the idle process it went.</summary>
 public sealed record MemoryRow(string What, long FileBytes, long PeakBytes, long AboveIdleBytes, string? Problem);
 
+/// <summary>A resumed send against a plain re-send of the same file: bytes over the link, and the time the sender took.</summary>
+public sealed record ResumeRow(long FileBytes, long AcknowledgedAtKill, long ResumedRunSentBytes, double ResumedRunSeconds, string? ResumedProblem, long PlainSentBytes, double PlainSeconds, string? PlainProblem);
+
 /// <summary>Prints the results as Markdown tables, so the output can be pasted into docs/performance.md as it is.</summary>
 public sealed class ResultTable
 {
@@ -77,5 +80,18 @@ public sealed class ResultTable
         }
         Console.WriteLine($"Largest peak / smallest peak of the sends: {(smallest > 0 ? (double)largest / smallest : 0):F2} (target ≤ 1.10).");
         return allMet;
+    }
+
+    /// <summary>Target: the resumed run sends at most 45% of the file after a kill at 60%.</summary>
+    public static void PrintResume(ResumeRow row)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Killed (SIGKILL) with {row.AcknowledgedAtKill / 1e6:F0} MB of the {row.FileBytes / 1e6:F0} MB file acknowledged ({(double)row.AcknowledgedAtKill / row.FileBytes:P0}), then sent again:");
+        Console.WriteLine("| after a kill at 60% | MB sent | share of the file | sender seconds | target | result |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | --- | --- |");
+        var share = (double)row.ResumedRunSentBytes / row.FileBytes;
+        var result = row.ResumedProblem is { } problem ? "FAILED: " + problem : share <= 0.45 ? "met, landed once, MD5 verified" : "MISSED";
+        Console.WriteLine($"| resumed: the same send run again (same transfer, only what Kafka never acknowledged) | {row.ResumedRunSentBytes / 1e6:F0} | {share:P1} | {row.ResumedRunSeconds:F2} | ≤ 45% | {result} |");
+        Console.WriteLine($"| plain re-send: the whole file as a new transfer | {row.PlainSentBytes / 1e6:F0} | {(double)row.PlainSentBytes / row.FileBytes:P1} | {row.PlainSeconds:F2} | | {(row.PlainProblem is { } plain ? "FAILED: " + plain : "")} |");
     }
 }

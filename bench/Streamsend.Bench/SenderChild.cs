@@ -13,8 +13,12 @@ namespace Streamsend.Bench;
 /// </summary>
 public static class SenderChild
 {
-    /// <summary>`send BOOTSTRAP TOPIC PATH [name=value...]`: sends a file or a folder with Streamsend's defaults and these librdkafka properties.</summary>
-    public static async Task<ChildReport> SendAsync(string bootstrap, string topic, string path, IEnumerable<string> properties)
+    /// <summary>
+    /// `send BOOTSTRAP TOPIC PATH [name=value...]`: sends a file or a folder with Streamsend's defaults and these librdkafka
+    /// properties. `resumable-send BOOTSTRAP TOPIC PATH RESUME_FOLDER BYTES_PER_SECOND` keeps resume state there, as
+    /// Send-StreamFile does, and caps the rate (0: no cap).
+    /// </summary>
+    public static async Task<ChildReport> SendAsync(string bootstrap, string topic, string path, IEnumerable<string> properties, string? resumeFolder = null, long? bytesPerSecond = null)
     {
         var events = new CountingEventSink();
         var kafka = new Dictionary<string, string> { ["log_level"] = "3" };
@@ -30,6 +34,8 @@ public static class SenderChild
             SenderName = "bench",
             // The mock has no DescribeConfigs; it answers at once with an error, and the sender falls back to 1,000,000.
             SizeLimitLookupTimeout = TimeSpan.FromSeconds(2),
+            ResumeFolder = resumeFolder,
+            MaxBytesPerSecond = bytesPerSecond > 0 ? bytesPerSecond : null,
         };
         using var sender = await FileSender.ConnectAsync(options, events, CancellationToken.None);
         var requests = Channel.CreateUnbounded<SendRequest>();
@@ -49,7 +55,11 @@ public static class SenderChild
         clock.Stop();
         var cpuUsed = ProcessMeter.CpuTime() - cpu;
         var problem = events.FirstFailure?.Message ?? (events.Sent != files ? $"{events.Sent} of {files} files sent" : null);
-        return new ChildReport(bytes, events.Sent, clock.Elapsed.TotalSeconds, cpuUsed.TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), started.ToUnixTimeMilliseconds(), events.Failures, problem);
+        return new ChildReport(bytes, events.Sent, clock.Elapsed.TotalSeconds, cpuUsed.TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), started.ToUnixTimeMilliseconds(), events.Failures, problem)
+        {
+            SentBytes = events.SentBytes,
+            ResumedBytes = events.ResumedBytes,
+        };
     }
 
     /// <summary>`idle`: the same runtime with the engine and librdkafka loaded, doing nothing: the baseline for peak memory.</summary>
@@ -66,11 +76,17 @@ public static class SenderChild
     {
         private int sent;
         private int failures;
+        private long sentBytes;
+        private long resumedBytes;
         private StreamsendException? firstFailure;
 
         public int Sent => Volatile.Read(ref sent);
 
         public int Failures => Volatile.Read(ref failures);
+
+        public long SentBytes => Interlocked.Read(ref sentBytes);
+
+        public long ResumedBytes => Interlocked.Read(ref resumedBytes);
 
         public StreamsendException? FirstFailure => Volatile.Read(ref firstFailure);
 
@@ -78,8 +94,10 @@ public static class SenderChild
         {
             switch (engineEvent)
             {
-                case FileSentEvent:
+                case FileSentEvent file:
                     Interlocked.Increment(ref sent);
+                    Interlocked.Add(ref sentBytes, file.File.SentBytes);
+                    Interlocked.Add(ref resumedBytes, file.File.ResumedBytes);
                     break;
                 case TransferFailedEvent failed:
                     Interlocked.Increment(ref failures);

@@ -15,6 +15,15 @@ public sealed record SentFile(
     /// <summary>True when the file travelled packed with other small files in one message.</summary>
     public bool Packed { get; init; }
 
-    /// <summary>Acknowledged bytes per second, in MB/s (10^6), for the default table view.</summary>
-    public double MBPerSecond => Duration.TotalSeconds > 0 ? Length / Duration.TotalSeconds / 1e6 : 0;
+    /// <summary>Bytes an earlier run had sent and Kafka acknowledged, which this run did not send again (0 unless resumed).</summary>
+    public long ResumedBytes { get; init; }
+
+    /// <summary>Bytes this run sent and Kafka acknowledged: <see cref="Length"/> minus <see cref="ResumedBytes"/> for a file sent whole.</summary>
+    public long SentBytes { get; init; }
+
+    /// <summary>Which sending of the transfer this run was: 1 for the first, 2 for the first resume, and so on.</summary>
+    public int Attempt { get; init; } = 1;
+
+    /// <summary>Bytes this run sent per second, in MB/s (10^6), for the default table view.</summary>
+    public double MBPerSecond => Duration.TotalSeconds > 0 ? SentBytes / Duration.TotalSeconds / 1e6 : 0;
 }

@@ -8,13 +8,24 @@ $repositoryRoot = Split-Path -Parent (Split-Path -Parent $PSScriptRoot)
 function Start-PwshProcess {
     <#
     .SYNOPSIS
-    Starts `dotnet pwsh -NonInteractive -Command $Script` from the repository root; stdout and stderr go to files.
+    Starts `dotnet pwsh -NonInteractive -Command $Script` from the repository root; stdout and stderr go to one file,
+    line by line as they are written.
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)][string]$Script, [Parameter(Mandatory)][string]$OutputPath)
+    param(
+        [Parameter(Mandatory)][string]$Script,
+        [Parameter(Mandatory)][string]$OutputPath,
+        # Variables to set in the child's environment only.
+        [hashtable]$Environment = @{},
+        # Without -NonInteractive, so that cmdlets write progress (to a host that can take it, such as a nested [powershell]).
+        [switch]$Interactive
+    )
     $startInfo = [Diagnostics.ProcessStartInfo]::new((Get-Process -Id $PID).Path)
-    foreach ($argument in 'pwsh', '-NoProfile', '-NonInteractive', '-Command', $Script) {
+    foreach ($argument in @('pwsh', '-NoProfile') + @(if (-not $Interactive) { '-NonInteractive' }) + @('-Command', $Script)) {
         $startInfo.ArgumentList.Add($argument)
+    }
+    foreach ($name in $Environment.Keys) {
+        $startInfo.Environment[$name] = $Environment[$name]
     }
     $startInfo.WorkingDirectory = $repositoryRoot
     $startInfo.UseShellExecute = $false

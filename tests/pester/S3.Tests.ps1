@@ -14,6 +14,7 @@ BeforeAll {
     # Discovery's variables do not reach the run: ask again (the tests themselves are skipped by then).
     if (Get-MissingToolReason node -Install 'Node.js 18 or later with npm') { return }
     Import-Module (Join-Path (Split-Path -Parent (Split-Path -Parent $PSScriptRoot)) 'tools/S3rver.psm1') -Force
+    Import-Module "$PSScriptRoot/ResumeTesting.psm1" -Force
     Import-StreamsendModule
     $script:cluster = Start-MockKafka -Brokers 3
     $script:BootstrapServers = $cluster.BootstrapServers
@@ -28,9 +29,9 @@ BeforeAll {
 
     function script:New-Topic([int]$Partitions) { New-MockKafkaTopic $cluster -Prefix 's3' -Partitions $Partitions }
 
-    function script:Start-Receiver([string]$Topic, [string]$Destination, [int]$MaxFiles) {
+    function script:Start-Receiver([string]$Topic, [string]$Destination, [int]$MaxFiles, [hashtable]$Parameters = @{}) {
         Start-ReceiverJob -BootstrapServers $BootstrapServers -Topic $Topic -Destination $Destination -Config $MockConfig `
-            -Parameters @{ MaxFiles = $MaxFiles; Timeout = New-TimeSpan -Minutes 4; EndpointUrl = $Endpoint }
+            -Parameters (@{ MaxFiles = $MaxFiles; Timeout = New-TimeSpan -Minutes 4; EndpointUrl = $Endpoint } + $Parameters)
     }
 
     function script:Get-ObjectMd5([string]$Key) {
@@ -161,6 +162,25 @@ Describe 'Receive-StreamFile -Destination s3://' -Skip:([bool]$NodeMissing) {
             (Get-ObjectMd5 "killed/$($one.RelativePath)").Md5 | Should -Be $one.Md5
         }
         @(Get-S3rverObjectList $s3 inbox -Prefix 'killed/').Count | Should -Be 10 -Because 'no staged object is left under killed/.streamsend'
+    }
+
+    It 'lands a 300 MB file once, hash-exact, when its sender is killed with SIGKILL at 60% and run again, which sends at most 45%' {
+        $case = New-ResumeCase -Root (Join-Path $TestDrive 'resumed') -Name 'survey.tif' -Length 300MB -Seed 15
+        # 128 partitions: 2.5 MB of the first attempt per partition, and the mock keeps 5 MiB.
+        $topic = New-Topic -Partitions 128
+        $receiver = Start-Receiver -Topic $topic -Destination 's3://inbox/resumed' -MaxFiles 1 -Parameters @{ IncompleteTimeout = New-TimeSpan -Minutes 5 }
+
+        $run = Invoke-KilledAndResumedSend -Case $case -Parameters "-LiteralPath '$($case.File.FullName)' -BootstrapServers '$BootstrapServers' -Topic '$topic' -MaxBytesPerSecond 20MB"
+        $result = Complete-ReceiverJob $receiver
+
+        Assert-ResumedSend -Run $run -Length 300MB
+        $result.Errors | Should -BeNullOrEmpty
+        $result.Files.Count | Should -Be 1
+        $result.Files[0].TransferId | Should -Be ([guid]$run.Killed.State.transferId)
+        $object = Get-ObjectMd5 'resumed/survey.tif'
+        $object.Md5 | Should -Be (Get-FileHash -LiteralPath $case.File.FullName -Algorithm MD5).Hash.ToLowerInvariant()
+        "$($object.Headers['x-amz-meta-streamsend-transfer'])" | Should -Be ([guid]$run.Killed.State.transferId).ToString('N')
+        @(Get-S3rverObjectList $s3 inbox -Prefix 'resumed/').Key | Should -Be @('resumed/survey.tif')
     }
 
     It 'reports a bad destination URI as a terminating error before it receives anything' {

@@ -70,13 +70,13 @@ function Start-ReceiverJob {
 }
 
 function Complete-ReceiverJob {
-    <# Waits for a Start-ReceiverJob job (at most -TimeoutSeconds), removes it and returns what it received: Files and Errors. #>
+    <# Waits for a Start-ReceiverJob job (at most -TimeoutSeconds), removes it and returns what it received: Files, Errors and Warnings. #>
     [CmdletBinding()]
     param([Parameter(Mandatory, Position = 0)]$Job, [int]$TimeoutSeconds = 300)
     $null = Wait-Job $Job -Timeout $TimeoutSeconds
-    $received = Receive-Job $Job -ErrorVariable receiveErrors -ErrorAction SilentlyContinue
+    $received = Receive-Job $Job -ErrorVariable receiveErrors -ErrorAction SilentlyContinue -WarningVariable receiveWarnings -WarningAction SilentlyContinue
     Remove-Job $Job -Force
-    [pscustomobject]@{ Files = @($received); Errors = @($receiveErrors) }
+    [pscustomobject]@{ Files = @($received); Errors = @($receiveErrors); Warnings = @($receiveWarnings | ForEach-Object { "$_" }) }
 }
 
 Export-ModuleMember -Function @(

@@ -78,6 +78,7 @@ public sealed class SecretRedactor
         _ when values.Length == 0 => engineEvent,
         DiagnosticEvent diagnostic when ContainsSecret(diagnostic.Message) => diagnostic with { Message = Redact(diagnostic.Message) },
         TransferFailedEvent failed => new TransferFailedEvent(Redact(failed.Error)),
+        KafkaWaitEvent { Cause: { } cause } wait when ContainsSecret(cause) => wait with { Cause = Redact(cause) },
         _ => engineEvent,
     };
 }

@@ -9,5 +9,9 @@ public sealed record TransferProgress(
     TimeSpan Elapsed,
     bool IsComplete)
 {
-    public double BytesPerSecond => Elapsed.TotalSeconds > 0 ? BytesDone / Elapsed.TotalSeconds : 0;
+    /// <summary>Of <see cref="BytesDone"/>, the bytes an earlier run had sent: a resumed file starts there.</summary>
+    public long BytesResumed { get; init; }
+
+    /// <summary>The rate of this run: bytes resumed from an earlier run do not count.</summary>
+    public double BytesPerSecond => Elapsed.TotalSeconds > 0 ? (BytesDone - BytesResumed) / Elapsed.TotalSeconds : 0;
 }

@@ -11,14 +11,19 @@ namespace Streamsend.Engine.Kafka;
 /// </summary>
 public static class KafkaClients
 {
-    public static IProducer<byte[], byte[]> Producer(KafkaSettings settings, IDictionary<string, string> engineDefaults, IEngineEventSink events)
+    /// <param name="onError">Also told of every client error, for callers that show why Kafka is not answering.</param>
+    public static IProducer<byte[], byte[]> Producer(KafkaSettings settings, IDictionary<string, string> engineDefaults, IEngineEventSink events, Action<Error>? onError = null)
     {
         LibrdkafkaNativeLoader.EnsureInstalled();
         var redactor = new SecretRedactor(settings.Properties);
         var config = new ProducerConfig(Merge(settings, engineDefaults));
         return new ProducerBuilder<byte[], byte[]>(config)
             .SetLogHandler((_, m) => Log(events, redactor, m))
-            .SetErrorHandler((_, e) => ClientError(events, redactor, e))
+            .SetErrorHandler((_, e) =>
+            {
+                ClientError(events, redactor, e);
+                onError?.Invoke(e);
+            })
             .Build();
     }
 

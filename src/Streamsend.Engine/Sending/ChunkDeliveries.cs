@@ -8,26 +8,37 @@ namespace Streamsend.Engine.Sending;
 /// Counts one transfer's chunks from "handed to Kafka" to "acknowledged". The transfer is complete only when every
 /// chunk was acknowledged; the first failure wins. Delivery reports arrive on librdkafka's thread.
 /// </summary>
+/// <remarks>
+/// A resumed transfer starts at the bytes an earlier run had acknowledged, so its progress starts there too.
+/// </remarks>
 internal sealed class ChunkDeliveries
 {
     private static readonly long ProgressIntervalTicks = Stopwatch.Frequency / 10;
 
     private readonly TaskCompletionSource<bool> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Guid transferId;
     private readonly string relativePath;
     private readonly string fullPath;
     private readonly long totalBytes;
     private readonly Stopwatch elapsed;
     private readonly IEngineEventSink events;
-    private readonly Action onReport;
+    private readonly long resumedBytes;
+    private readonly Action<bool> onReport;
+    private readonly Action<int> onAcknowledged;
     private int outstanding;
     private int sealedFlag;
     private long ackedBytes;
     private long lastProgressTicks;
     private Exception? failure;
 
-    public ChunkDeliveries(Guid transferId, string relativePath, string fullPath, long totalBytes, Stopwatch elapsed, IEngineEventSink events, Action onReport)
+    /// <param name="onReport">Called for every report, with whether Kafka acknowledged the chunk.</param>
+    /// <param name="onAcknowledged">Called with the index of every chunk Kafka acknowledged.</param>
+    public ChunkDeliveries(Guid transferId, string relativePath, string fullPath, long totalBytes, long resumedBytes, Stopwatch elapsed, IEngineEventSink events, Action<bool> onReport, Action<int> onAcknowledged)
     {
+        this.resumedBytes = resumedBytes;
+        ackedBytes = resumedBytes;
+        this.onAcknowledged = onAcknowledged;
         this.transferId = transferId;
         this.relativePath = relativePath;
         this.fullPath = fullPath;
@@ -40,7 +51,12 @@ internal sealed class ChunkDeliveries
     /// <summary>Completes when every expected chunk was acknowledged after <see cref="Seal"/>; faults with the first failure.</summary>
     public Task Completion => completion.Task;
 
+    /// <summary>Completes when, after <see cref="Seal"/>, every chunk handed over has a report, failed or not: what is acknowledged then is final.</summary>
+    public Task Settled => settled.Task;
+
     public bool HasFailed => Volatile.Read(ref failure) is not null;
+
+    /// <summary>Bytes acknowledged: those an earlier run had, and this run's.</summary>
 
     public long AckedBytes => Interlocked.Read(ref ackedBytes);
 
@@ -68,7 +84,7 @@ internal sealed class ChunkDeliveries
 
     public void OnReport(DeliveryReport<byte[], byte[]> report, int chunkIndex, int length)
     {
-        onReport();
+        onReport(!report.Error.IsError);
         if (report.Error.IsError)
         {
             Fail(report.Error.Code is ErrorCode.MsgSizeTooLarge
@@ -76,17 +92,18 @@ internal sealed class ChunkDeliveries
                 : new StreamsendException(
                     "ChunkNotAcknowledged",
                     ErrorKind.ConnectionError,
-                    $"Kafka did not acknowledge chunk {chunkIndex} of '{fullPath}': {report.Error.Reason} ({report.Error.Code}). The file was not sent; send it again.",
+                    $"Kafka did not acknowledge chunk {chunkIndex} of '{fullPath}'{(report.Error.Code == ErrorCode.Local_MsgTimedOut ? " within -Timeout" : "")}: {report.Error.Reason} ({report.Error.Code}).",
                     fullPath));
         }
         else
         {
+            onAcknowledged(chunkIndex);
             var done = Interlocked.Add(ref ackedBytes, length);
             var now = elapsed.ElapsedTicks;
             var last = Interlocked.Read(ref lastProgressTicks);
             if (now - last >= ProgressIntervalTicks && Interlocked.CompareExchange(ref lastProgressTicks, now, last) == last)
             {
-                events.Post(new ProgressEvent(new TransferProgress(transferId, relativePath, done, totalBytes, elapsed.Elapsed, IsComplete: false)));
+                events.Post(new ProgressEvent(new TransferProgress(transferId, relativePath, done, totalBytes, elapsed.Elapsed, IsComplete: false) { BytesResumed = resumedBytes }));
             }
         }
         Interlocked.Decrement(ref outstanding);
@@ -97,6 +114,7 @@ internal sealed class ChunkDeliveries
     {
         if (Volatile.Read(ref sealedFlag) == 1 && Volatile.Read(ref outstanding) == 0)
         {
+            settled.TrySetResult(true);
             if (Volatile.Read(ref failure) is { } error)
             {
                 completion.TrySetException(error);

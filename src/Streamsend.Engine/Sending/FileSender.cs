@@ -5,13 +5,16 @@ using System.Threading.Channels;
 using Confluent.Kafka;
 using Streamsend.Engine.Events;
 using Streamsend.Engine.Kafka;
+using Streamsend.Engine.Resume;
 using Streamsend.Engine.Wire;
 
 namespace Streamsend.Engine.Sending;
 
 /// <summary>
 /// Sends files as chunk messages through one idempotent producer. A file counts as sent only when Kafka acknowledged
-/// every chunk; memory is bounded by the chunks in flight, never by the file's size.
+/// every chunk; memory is bounded by the chunks in flight, never by the file's size. With a resume folder
+/// (<see cref="SendOptions.ResumeFolder"/>), a file whose send stops part-way is continued by a later run, which sends
+/// only what Kafka never acknowledged (<see cref="ResumePlanner"/>, <see cref="ResumePoint"/>).
 /// </summary>
 public sealed class FileSender : IDisposable
 {
@@ -21,13 +24,16 @@ public sealed class FileSender : IDisposable
     private readonly SemaphoreSlim inFlightChunks;
     private readonly BandwidthLimiter? bandwidth;
     private readonly ChunkBufferPool chunkBuffers = new();
+    private readonly KafkaWaitWatch kafkaWait;
+    private readonly ResumePlanner? resume;
     private int chunkSize;
     // Where the next file starts; a random start keeps several senders from all beginning at partition 0.
     private int nextFirstPartition = Random.Shared.Next();
 
-    private FileSender(IProducer<byte[], byte[]> producer, SendOptions options, IEngineEventSink events, TopicLayout layout, MessageSizeLimit sizeLimit, int chunkSize)
+    private FileSender(IProducer<byte[], byte[]> producer, KafkaWaitWatch kafkaWait, SendOptions options, IEngineEventSink events, TopicLayout layout, MessageSizeLimit sizeLimit, int chunkSize)
     {
         this.producer = producer;
+        this.kafkaWait = kafkaWait;
         this.options = options;
         this.events = events;
         Layout = layout;
@@ -35,6 +41,9 @@ public sealed class FileSender : IDisposable
         this.chunkSize = chunkSize;
         inFlightChunks = new SemaphoreSlim(InFlightChunkSlots(options.MaxInFlightBytes, chunkSize));
         bandwidth = options.MaxBytesPerSecond is { } rate ? new BandwidthLimiter(rate) : null;
+        resume = options.ResumeFolder is { } folder
+            ? new ResumePlanner(new ResumeStore(folder), options, layout, events, chunkBuffers, TellReceiversToDiscardAsync)
+            : null;
     }
 
     public TopicLayout Layout { get; }
@@ -55,8 +64,9 @@ public sealed class FileSender : IDisposable
                 .GetAsync(options.Topic, layout.Brokers[0].Id, cancellationToken).ConfigureAwait(false);
         var chunkSize = options.ChunkSize ?? ChunkSizing.FromMessageLimit(sizeLimit.Bytes);
         events.Verbose($"Topic '{options.Topic}': {layout.PartitionCount} partitions, message limit {sizeLimit.Bytes} bytes ({sizeLimit.Source}), chunks of {chunkSize} bytes, distribution {options.Distribution}.");
-        var producer = KafkaClients.Producer(options.Kafka, ProducerDefaults(sizeLimit, chunkSize, options), events);
-        return new FileSender(producer, options, events, layout, sizeLimit, chunkSize);
+        var kafkaWait = new KafkaWaitWatch(events, options.KafkaWaitNotice);
+        var producer = KafkaClients.Producer(options.Kafka, ProducerDefaults(sizeLimit, chunkSize, options), events, kafkaWait.ClientError);
+        return new FileSender(producer, kafkaWait, options, events, layout, sizeLimit, chunkSize);
     }
 
     /// <summary>Sends every request from <paramref name="requests"/>, <see cref="SendOptions.ThrottleLimit"/> files at a time, posting one event per file.</summary>
@@ -86,10 +96,22 @@ public sealed class FileSender : IDisposable
         await Task.WhenAll(work).ConfigureAwait(false);
     }
 
-    private Task ProducePackAsync(int partition, PackHeader pack, byte[] value) =>
-        producer.ProduceAsync(
-            new TopicPartition(options.Topic, new Partition(partition)),
-            new Message<byte[], byte[]> { Key = WireCodec.Key(pack.PackId), Value = value, Headers = WireCodec.EncodePack(pack) });
+    private async Task ProducePackAsync(int partition, PackHeader pack, byte[] value)
+    {
+        kafkaWait.HandedOver();
+        var acknowledged = false;
+        try
+        {
+            await producer.ProduceAsync(
+                new TopicPartition(options.Topic, new Partition(partition)),
+                new Message<byte[], byte[]> { Key = WireCodec.Key(pack.PackId), Value = value, Headers = WireCodec.EncodePack(pack) }).ConfigureAwait(false);
+            acknowledged = true;
+        }
+        finally
+        {
+            kafkaWait.Reported(acknowledged);
+        }
+    }
 
     /// <summary>
     /// A worker moves on to its next file as soon as every chunk of the current one is handed to Kafka, and lets the
@@ -181,14 +203,24 @@ public sealed class FileSender : IDisposable
             throw new StreamsendException("PathNotFound", ErrorKind.NotFound, $"Cannot find '{request.FullPath}': it was removed before it could be sent.", request.FullPath);
         }
         var length = source.Length;
-        var lastWrite = new DateTimeOffset(source.LastWriteTimeUtc, TimeSpan.Zero);
-        var transferId = Guid.NewGuid();
-        var chunkCount = ChunkSizing.ChunkCount(length, size);
-        var firstPartition = FirstPartitionOf(chunkCount);
-        var key = WireCodec.Key(transferId);
-        var deliveries = new ChunkDeliveries(transferId, request.RelativePath, request.FullPath, length, elapsed, events, () => inFlightChunks.Release());
-
+        var lastWriteUtc = source.LastWriteTimeUtc;
         using var handle = PositionalFile.Open(request.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var plan = (resume is null ? null : await resume.ResumeAsync(request, handle, length, lastWriteUtc, cancellationToken).ConfigureAwait(false))
+            ?? NewTransfer(request, length, lastWriteUtc, size);
+        using var point = resume is null ? null : new ResumePoint(resume.Store, plan.Transfer, plan.Chunks, events);
+        var deliveries = new ChunkDeliveries(plan.TransferId, request.RelativePath, request.FullPath, length, plan.ResumedBytes, elapsed, events, OnChunkReport, plan.Chunks.Acknowledge);
+        if (plan.IsResumed)
+        {
+            events.Post(new ProgressEvent(Progress(plan, request, plan.ResumedBytes, length, elapsed, isComplete: false)));
+        }
+        var lastWrite = new DateTimeOffset(lastWriteUtc, TimeSpan.Zero);
+        var chunkCount = plan.ChunkCount;
+        size = plan.ChunkSize;
+        var key = WireCodec.Key(plan.TransferId);
+        var lastChunkSentBefore = plan.Chunks.IsAcknowledged(chunkCount - 1);
+        var sentBytes = 0L;
+        var wholeFileMd5 = plan.Md5;
+
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         // Kafka copies a message's bytes when it is produced, so two buffers serve every full-size chunk of the file
         // (one being hashed while the next is read), and the next file once this one's last chunk is handed over.
@@ -197,15 +229,16 @@ public sealed class FileSender : IDisposable
         using var second = fullChunks >= 2 ? chunkBuffers.Rent(size) : null;
         // MD5 is sequential and the sender's largest cost per byte: chunk i is hashed on another thread while it is
         // handed to Kafka and chunk i + 1 is read. Only the last chunk, whose header carries the MD5, waits for it.
+        // A resumed transfer needs none of this: its resume check read the whole file and knows the MD5 already.
         var hashing = Task.CompletedTask;
         try
         {
-            for (var index = 0; index < chunkCount; index++)
+            for (var index = 0; index < chunkCount && !deliveries.HasFailed; index++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (deliveries.HasFailed)
+                if (plan.Chunks.IsAcknowledged(index))
                 {
-                    break;
+                    continue;
                 }
                 var offset = (long)index * size;
                 var chunkLength = (int)Math.Min(size, length - offset);
@@ -216,51 +249,136 @@ public sealed class FileSender : IDisposable
                 }
                 // The buffer read into now was last hashed two chunks ago, and that hashing ended before the previous one began.
                 ReadExactly(handle, data, offset, request.FullPath);
+                RememberFingerprint(plan, index, data, request.FullPath);
                 await hashing.ConfigureAwait(false);
                 string? fileMd5 = null;
                 if (index == chunkCount - 1)
                 {
-                    md5.AppendData(data);
+                    if (plan.Md5 is null)
+                    {
+                        md5.AppendData(data);
+                    }
                     EnsureUnchanged(handle, request.FullPath, length, lastWrite);
-                    fileMd5 = Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
+                    fileMd5 = wholeFileMd5 ??= Convert.ToHexString(md5.GetHashAndReset()).ToLowerInvariant();
                 }
-                else
+                else if (plan.Md5 is null)
                 {
                     var hashed = data;
                     hashing = Task.Run(() => md5.AppendData(hashed), CancellationToken.None);
                 }
-                var header = new ChunkHeader(MessageKind.Chunk, transferId, request.RelativePath, options.SenderName, index, chunkCount, offset, length, lastWrite, fileMd5)
+                var header = new ChunkHeader(MessageKind.Chunk, plan.TransferId, request.RelativePath, options.SenderName, index, chunkCount, offset, length, lastWrite, fileMd5)
                 {
-                    SpansPartitions = options.Distribution == Distribution.Chunk && Layout.PartitionCount > 1,
-                    Partitions = Layout.PartitionCount,
+                    SpansPartitions = plan.SpansPartitions,
+                    Partitions = plan.Transfer.PartitionCount,
+                    Attempt = plan.Attempt,
                 };
-                var partition = options.Distribution == Distribution.Chunk ? (firstPartition + index) % Layout.PartitionCount : firstPartition;
                 await inFlightChunks.WaitAsync(cancellationToken).ConfigureAwait(false);
-                await ProduceAsync(partition, key, data, header, deliveries, cancellationToken).ConfigureAwait(false);
-                if (fileMd5 is not null)
-                {
-                    first?.Dispose();
-                    second?.Dispose();
-                    handedOver?.TrySetResult(true);
-                    deliveries.Seal();
-                    await deliveries.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, length, length, elapsed.Elapsed, IsComplete: true)));
-                    return new SentFile(request.FullPath, request.RelativePath, length, fileMd5, chunkCount, transferId, options.Topic, options.SenderName, elapsed.Elapsed);
-                }
+                await ProduceAsync(plan.PartitionOf(index), key, data, header, deliveries, cancellationToken).ConfigureAwait(false);
+                sentBytes += chunkLength;
             }
+            if (lastChunkSentBefore && !deliveries.HasFailed)
+            {
+                // The chunk that carries the MD5 went out in an earlier run: what this run sent must still be that file.
+                EnsureUnchanged(handle, request.FullPath, length, lastWrite);
+            }
+            first?.Dispose();
+            second?.Dispose();
+            handedOver?.TrySetResult(true);
             deliveries.Seal();
             await deliveries.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-            throw new InvalidOperationException("unreachable: the last chunk returns");
         }
-        catch (Exception e) when (e is not InvalidOperationException)
+        catch (Exception e)
         {
             // The buffers go back to the pool when this method ends: no hashing may still read them then.
             // WhenAny waits for the hashing without rethrowing its failure: the failure being handled here comes first.
             await Task.WhenAny(hashing).ConfigureAwait(false);
-            events.Post(new ProgressEvent(new TransferProgress(transferId, request.RelativePath, deliveries.AckedBytes, length, elapsed.Elapsed, IsComplete: true)));
-            await TellReceiversToDiscardAsync(transferId, request.RelativePath, firstPartition).ConfigureAwait(false);
-            throw;
+            handedOver?.TrySetResult(true);
+            deliveries.Seal();
+            var stop = await StopAsync(e, plan, point, deliveries, request, length, elapsed, cancellationToken).ConfigureAwait(false);
+            if (ReferenceEquals(stop, e))
+            {
+                throw;
+            }
+            throw stop;
         }
+        point?.Remove();
+        events.Post(new ProgressEvent(Progress(plan, request, length, length, elapsed, isComplete: true)));
+        return new SentFile(request.FullPath, request.RelativePath, length, wholeFileMd5!, chunkCount, plan.TransferId, options.Topic, options.SenderName, elapsed.Elapsed)
+        {
+            ResumedBytes = plan.ResumedBytes,
+            SentBytes = sentBytes,
+            Attempt = plan.Attempt,
+        };
+    }
+
+    /// <summary>
+    /// The end of a send that failed or was stopped. A transfer that can never be resumed (the file changed, Kafka
+    /// refused the chunk size, or no resume state is kept) is announced to receivers as abandoned. Any other stop
+    /// keeps it: once the chunks in flight have their reports, what Kafka acknowledged is saved, no abort is sent,
+    /// and the error says how to resume.
+    /// </summary>
+    private async Task<Exception> StopAsync(Exception failure, TransferPlan plan, ResumePoint? point, ChunkDeliveries deliveries, SendRequest request, long length, Stopwatch elapsed, CancellationToken cancellationToken)
+    {
+        var neverResumed = point is null || failure is MessageTooLargeException || failure is StreamsendException { ErrorId: FileChangedErrorId };
+        if (neverResumed)
+        {
+            point?.Remove();
+            events.Post(new ProgressEvent(Progress(plan, request, deliveries.AckedBytes, length, elapsed, isComplete: true)));
+            await TellReceiversToDiscardAsync(plan.TransferId, request.RelativePath, plan.Transfer.FirstPartition).ConfigureAwait(false);
+            return failure;
+        }
+        try
+        {
+            await deliveries.Settled.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: what is acknowledged by now is saved; the chunks still in flight are sent again next time.
+        }
+        point!.SaveNow();
+        var acknowledged = deliveries.AckedBytes;
+        events.Post(new ProgressEvent(Progress(plan, request, acknowledged, length, elapsed, isComplete: true)));
+        var resumeHint = $" The transfer is kept: run the same Send-StreamFile command again to resume; {acknowledged:N0} of {length:N0} bytes are acknowledged.";
+        return failure switch
+        {
+            StreamsendException e => new StreamsendException(e.ErrorId, e.Kind, e.Message + resumeHint, e.Target, e),
+            IOException or UnauthorizedAccessException => new StreamsendException(ReadFailedErrorId, ErrorKind.ReadError, $"Cannot read '{request.FullPath}': {failure.Message}{resumeHint}", request.FullPath, failure),
+            _ => failure,
+        };
+    }
+
+    private TransferPlan NewTransfer(SendRequest request, long length, DateTime lastWriteUtc, int size)
+    {
+        var chunkCount = ChunkSizing.ChunkCount(length, size);
+        var key = ResumeKey.For(options, request);
+        return new TransferPlan
+        {
+            Transfer = ResumeState.NewTransfer(key, request.RelativePath, length, lastWriteUtc, size, options.Distribution, FirstPartitionOf(chunkCount), Layout.PartitionCount),
+            Chunks = new AcknowledgedChunks(chunkCount, size, length),
+        };
+    }
+
+    /// <summary>
+    /// Keeps the fingerprint of a chunk as read, for the resume state. A resumed transfer's resume check read every
+    /// chunk already: a chunk that reads differently now changed since, and the MD5 the check computed is no longer the file's.
+    /// </summary>
+    private static void RememberFingerprint(TransferPlan plan, int index, byte[] data, string path)
+    {
+        var fingerprint = AcknowledgedChunks.Fingerprint(data);
+        if (plan.Md5 is not null && plan.Chunks.FingerprintOf(index) != fingerprint)
+        {
+            throw FileChanged(path);
+        }
+        plan.Chunks.Remember(index, fingerprint);
+    }
+
+    private static TransferProgress Progress(TransferPlan plan, SendRequest request, long done, long total, Stopwatch elapsed, bool isComplete) =>
+        new(plan.TransferId, request.RelativePath, done, total, elapsed.Elapsed, isComplete) { BytesResumed = plan.ResumedBytes };
+
+    private void OnChunkReport(bool acknowledged)
+    {
+        inFlightChunks.Release();
+        kafkaWait.Reported(acknowledged);
     }
 
     private async Task ProduceAsync(int partition, byte[] key, byte[] data, ChunkHeader header, ChunkDeliveries deliveries, CancellationToken cancellationToken)
@@ -272,6 +390,7 @@ public sealed class FileSender : IDisposable
         while (true)
         {
             deliveries.Expect();
+            kafkaWait.HandedOver();
             try
             {
                 producer.Produce(topicPartition, message, report => deliveries.OnReport(report, index, length));
@@ -280,11 +399,13 @@ public sealed class FileSender : IDisposable
             catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
             {
                 // The user's queue.buffering.max.* is tighter than our own bound: wait for deliveries to drain it.
+                kafkaWait.Reported(acknowledged: false);
                 deliveries.Unexpect();
                 await Task.Delay(20, cancellationToken).ConfigureAwait(false);
             }
             catch (ProduceException<byte[], byte[]> e)
             {
+                kafkaWait.Reported(acknowledged: false);
                 deliveries.Unexpect();
                 inFlightChunks.Release();
                 if (e.Error.Code is ErrorCode.MsgSizeTooLarge)
@@ -296,7 +417,11 @@ public sealed class FileSender : IDisposable
         }
     }
 
-    /// <summary>Best effort: a transfer that will never complete is announced, so receivers drop it at once instead of waiting for it to expire.</summary>
+    /// <summary>
+    /// Best effort: a transfer that will never complete is announced, so receivers drop it at once instead of waiting
+    /// for it to expire. Only then: a transfer that may be resumed must not be, or receivers would drop what a later
+    /// run completes.
+    /// </summary>
     private async Task TellReceiversToDiscardAsync(Guid transferId, string relativePath, int partition)
     {
         var header = new ChunkHeader(MessageKind.Abort, transferId, relativePath, options.SenderName, 0, 1, 0, 0, DateTimeOffset.UtcNow, null);
@@ -316,15 +441,9 @@ public sealed class FileSender : IDisposable
 
     private static void ReadExactly(PositionalFile handle, byte[] data, long offset, string path)
     {
-        var filled = 0;
-        while (filled < data.Length)
+        if (!SourceFile.TryReadExactly(handle, data, offset))
         {
-            var read = handle.Read(data.AsSpan(filled), offset + filled);
-            if (read == 0)
-            {
-                throw FileChanged(path);
-            }
-            filled += read;
+            throw FileChanged(path);
         }
     }
 
@@ -336,11 +455,14 @@ public sealed class FileSender : IDisposable
         }
     }
 
+    private const string FileChangedErrorId = "FileChangedWhileSending";
+    private const string ReadFailedErrorId = "FileReadFailed";
+
     private static StreamsendException FileChanged(string path) =>
-        new("FileChangedWhileSending", ErrorKind.InvalidData, $"'{path}' changed while it was being sent, so it was not sent and receivers discard it. Send it again once it is complete (-MinimumAge helps with spool folders).", path);
+        new(FileChangedErrorId, ErrorKind.InvalidData, $"'{path}' changed while it was being sent, so it was not sent and receivers discard it. Send it again once it is complete (-MinimumAge helps with spool folders).", path);
 
     private static StreamsendException ReadFailed(SendRequest request, Exception e) =>
-        new("FileReadFailed", ErrorKind.ReadError, $"Cannot read '{request.FullPath}': {e.Message}", request.FullPath, e);
+        new(ReadFailedErrorId, ErrorKind.ReadError, $"Cannot read '{request.FullPath}': {e.Message}", request.FullPath, e);
 
     private static int InFlightChunkSlots(long maxInFlightBytes, int chunkSize) => (int)Math.Clamp(maxInFlightBytes / Math.Max(1, chunkSize), 4, 4096);
 
@@ -369,6 +491,7 @@ public sealed class FileSender : IDisposable
     {
         producer.Flush(TimeSpan.FromSeconds(5));
         producer.Dispose();
+        kafkaWait.Dispose();
         inFlightChunks.Dispose();
     }
 }

@@ -41,6 +41,21 @@ public sealed record SendOptions
     /// <summary>Caps the bytes read and handed to Kafka per second, across all files (-MaxBytesPerSecond); null: no cap.</summary>
     public long? MaxBytesPerSecond { get; init; }
 
+    /// <summary>
+    /// The folder of resume states (<see cref="Resume.ResumeStore"/>): a file whose send stops part-way continues there
+    /// in a later run, and a failure then sends no abort. Null: nothing is kept, and a failed file is aborted.
+    /// </summary>
+    public string? ResumeFolder { get; init; }
+
+    /// <summary>
+    /// A transfer last saved longer ago than this is not resumed but sent anew: receivers give up an incomplete transfer
+    /// after their -IncompleteTimeout (24 hours by default), and would ignore its late chunks.
+    /// </summary>
+    public TimeSpan ResumeWithin { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long messages may wait in flight without any acknowledgement before the sender says it is waiting for Kafka.</summary>
+    public TimeSpan KafkaWaitNotice { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long to wait for DescribeConfigs before assuming Kafka's default limit.</summary>
     public TimeSpan SizeLimitLookupTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -218,7 +218,7 @@ internal sealed class SmallFilePacker
         foreach (var member in members)
         {
             events.Post(new ProgressEvent(new TransferProgress(member.TransferId, member.Request.RelativePath, member.Length, member.Length, duration, IsComplete: true)));
-            events.Post(new FileSentEvent(new SentFile(member.Request.FullPath, member.Request.RelativePath, member.Length, member.Md5, 1, member.TransferId, options.Topic, options.SenderName, duration) { Packed = true }));
+            events.Post(new FileSentEvent(new SentFile(member.Request.FullPath, member.Request.RelativePath, member.Length, member.Md5, 1, member.TransferId, options.Topic, options.SenderName, duration) { Packed = true, SentBytes = member.Length }));
         }
     }
 }

@@ -9,7 +9,7 @@ public sealed record JournalEntry(string RelativePath, long Length, DateTime Las
 
 /// <summary>
 /// What -Incremental remembers between runs: for each relative path, the length, last write time and MD5 that were
-/// sent, and the transfer id. Saved by writing a new file and renaming it over the old one, so a crash mid-save
+/// sent, and the transfer id. Saved through <see cref="AtomicFile"/>, so a crash mid-save
 /// leaves the previous journal intact (at worst a file sent just before the crash is sent again).
 /// </summary>
 public sealed class SendJournal
@@ -66,8 +66,7 @@ public sealed class SendJournal
             }
             catch (JsonException e)
             {
-                var aside = $"{path}.unreadable-{DateTime.UtcNow:yyyyMMddHHmmss}";
-                File.Move(path, aside);
+                var aside = AtomicFile.SetAside(path);
                 warning = $"The journal '{path}' could not be read ({e.Message}); it was kept as '{aside}' and files are treated as new.";
             }
         }
@@ -104,16 +103,9 @@ public sealed class SendJournal
             bytes = JsonSerializer.SerializeToUtf8Bytes(entries.Values.OrderBy(e => e.RelativePath, StringComparer.Ordinal).ToList(), Json);
             dirty = false;
         }
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        var temporary = $"{Path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, Path, overwrite: true);
+            AtomicFile.Write(Path, bytes);
         }
         catch
         {
@@ -121,7 +113,6 @@ public sealed class SendJournal
             {
                 dirty = true;
             }
-            File.Delete(temporary);
             throw;
         }
     }

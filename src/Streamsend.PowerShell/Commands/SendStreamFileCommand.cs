@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Threading.Channels;
 using Streamsend.Engine;
+using Streamsend.Engine.Resume;
 using Streamsend.Engine.Sending;
 using Streamsend.Engine.Spool;
 using Streamsend.PowerShell.Pipeline;
@@ -106,7 +107,10 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
     [Parameter]
     public SwitchParameter Incremental { get; set; }
 
-    /// <summary>With -Incremental: the journal file. Default: one per topic and folder under the user's local application data.</summary>
+    /// <summary>
+    /// The -Incremental journal file; the resume state of files not yet fully sent lives in a 'resume' folder beside it.
+    /// Default: both under the user's local application data.
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? StatePath { get; set; }
@@ -139,10 +143,6 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
         if (WatchTimeout is not null && !Watch)
         {
             ThrowTerminatingError(ErrorRecords.From(new StreamsendException("WatchTimeoutWithoutWatch", ErrorKind.InvalidArgument, "-WatchTimeout limits a -Watch run; add -Watch, or use -Timeout for the per-file delivery timeout.", "WatchTimeout")));
-        }
-        if (StatePath is not null && !Incremental)
-        {
-            ThrowTerminatingError(ErrorRecords.From(new StreamsendException("StatePathWithoutIncremental", ErrorKind.InvalidArgument, "-StatePath is the journal of -Incremental; add -Incremental.", "StatePath")));
         }
     }
 
@@ -356,7 +356,11 @@ public sealed class SendStreamFileCommand : KafkaCommandBase
             PackThreshold = PackThreshold >= 0 ? PackThreshold : null,
             DeliveryTimeout = Timeout,
             MaxBytesPerSecond = MaxBytesPerSecond > 0 ? MaxBytesPerSecond : null,
+            ResumeFolder = StatePath is not null
+                ? ResumeStore.FolderBeside(SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath))
+                : ResumeStore.DefaultFolder(),
         };
+        WriteVerbose($"Resume state: '{options.ResumeFolder}'.");
         sender = RunEngine($"Connecting to '{Topic}'", token => FileSender.ConnectAsync(options, events ?? EngineEvents, token));
         requests = Channel.CreateUnbounded<SendRequest>(new UnboundedChannelOptions { SingleWriter = true });
         if (!startSending)

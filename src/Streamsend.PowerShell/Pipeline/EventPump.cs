@@ -76,6 +76,9 @@ internal sealed class EventPump
                 case ProgressEvent progress:
                     Progress.Update(progress.Progress);
                     break;
+                case KafkaWaitEvent wait:
+                    Progress.Waiting(wait);
+                    break;
                 case DiagnosticEvent { Level: DiagnosticLevel.Warning } warning:
                     cmdlet.WriteWarning(warning.Message);
                     break;

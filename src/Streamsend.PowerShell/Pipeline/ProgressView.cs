@@ -21,7 +21,9 @@ internal sealed class ProgressView
     private TimeSpan? lastOverall;
     private int nextActivityId = OverallActivityId + 1;
     private long completedBytes;
+    private long resumedBytes;
     private int completedFiles;
+    private string? waiting;
 
     /// <param name="enabled">False in unattended runs: no record is built or written, so progress costs nothing.</param>
     public ProgressView(Cmdlet cmdlet, string activity, bool enabled = true)
@@ -52,6 +54,7 @@ internal sealed class ProgressView
         {
             bars.Remove(progress.TransferId);
             completedBytes += progress.BytesDone;
+            resumedBytes += progress.BytesResumed;
             completedFiles++;
             Write(new ProgressRecord(bar.ActivityId, progress.RelativePath, "Done") { ParentActivityId = OverallActivityId, RecordType = ProgressRecordType.Completed });
         }
@@ -61,6 +64,17 @@ internal sealed class ProgressView
             Write(FileRecord(bar.ActivityId, progress));
         }
         Overall(force: false);
+    }
+
+    /// <summary>While the sender waits for Kafka, the run's record says so instead of looking hung; it clears when acknowledgements resume.</summary>
+    public void Waiting(KafkaWaitEvent wait)
+    {
+        if (!enabled)
+        {
+            return;
+        }
+        waiting = wait.IsWaiting ? wait.Describe() : null;
+        Overall(force: true);
     }
 
     /// <summary>Closes every bar still open.</summary>
@@ -86,14 +100,17 @@ internal sealed class ProgressView
         }
         lastOverall = run.Elapsed;
         var done = completedBytes + bars.Values.Sum(b => b.Latest?.BytesDone ?? 0);
-        var rate = run.Elapsed.TotalSeconds > 0 ? done / run.Elapsed.TotalSeconds : 0;
+        // Bytes a resumed file had sent in an earlier run count as done, not as this run's speed.
+        var movedNow = done - resumedBytes - bars.Values.Sum(b => b.Latest?.BytesResumed ?? 0);
+        var rate = run.Elapsed.TotalSeconds > 0 ? movedNow / run.Elapsed.TotalSeconds : 0;
         var files = PlannedFiles > 0 ? $"{completedFiles} of {PlannedFiles} files" : $"{completedFiles} files";
         var bytes = PlannedBytes > 0 ? $"{Size(done)} of {Size(PlannedBytes)}" : Size(done);
-        var record = new ProgressRecord(OverallActivityId, activity, $"{files}, {bytes}, {Size((long)rate)}/s");
+        var status = $"{files}, {bytes}, {Size((long)rate)}/s";
+        var record = new ProgressRecord(OverallActivityId, activity, waiting is null ? status : $"{waiting}; {status}");
         if (PlannedBytes > 0)
         {
             record.PercentComplete = (int)Math.Max(0, Math.Min(100, done * 100 / PlannedBytes));
-            if (rate > 0)
+            if (rate > 0 && waiting is null)
             {
                 record.SecondsRemaining = (int)Math.Max(0, (PlannedBytes - done) / rate);
             }

@@ -69,7 +69,8 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
         }
         try
         {
-            var options = TransferHarness.SendOptions(kafka.Settings, topic, Chunk) with { MaxInFlightBytes = 4 * Chunk };
+            // With resume state kept, as Send-StreamFile does: a file that changed is still given up, not kept for a resume.
+            var options = TransferHarness.SendOptions(kafka.Settings, topic, Chunk) with { MaxInFlightBytes = 4 * Chunk, ResumeFolder = files.PathOf("state/resume") };
             using var sender = await FileSender.ConnectAsync(options, sent, CancellationToken.None);
             var sending = sender.SendAsync(new SendRequest(path, "growing.log"), CancellationToken.None);
             await Task.Delay(TimeSpan.FromSeconds(1));
@@ -85,6 +86,8 @@ public sealed class ReliabilityTests : IClassFixture<MockClusterFixture>
 
             Assert.Equal("FileChangedWhileSending", error.ErrorId);
             Assert.Contains("growing.log", error.Message);
+            Assert.DoesNotContain("resume", error.Message);
+            Assert.Empty(Directory.Exists(options.ResumeFolder) ? Directory.GetFiles(options.ResumeFolder!) : Array.Empty<string>());
         }
         finally
         {
