@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Streamsend.Engine.Sinks.ObjectStore;
 
 namespace Streamsend.Engine.Sinks.S3;
 
@@ -21,13 +22,12 @@ internal sealed class S3PartialFile : IPartialFile
     private readonly string stagingKey;
     private readonly PartLayout layout;
     private readonly HeldChunks held;
+    private readonly PartProgress progress;
     private readonly string?[] partETags;
-    private readonly List<Task> uploads = new();
-    private readonly CancellationTokenSource uploadsCancellation = new();
+    private readonly BackgroundUploads uploads;
     private byte[]? singlePart;
     private string? uploadId;
     private bool stagedObjectExists;
-    private Exception? uploadFailure;
     private bool finished;
 
     public S3PartialFile(S3Sink sink, IncomingFile file, string finalKey, string stagingKey)
@@ -38,21 +38,24 @@ internal sealed class S3PartialFile : IPartialFile
         this.stagingKey = stagingKey;
         FinalLocation = sink.Location.UriOf(finalKey);
         layout = new PartLayout(file.Size);
-        held = new HeldChunks(layout, sink.Budget, FinalLocation);
+        held = new HeldChunks(sink.Budget, FinalLocation, "S3");
+        progress = new PartProgress(layout);
         partETags = new string?[layout.PartCount];
+        uploads = new BackgroundUploads(sink.UploadSlots);
     }
 
     public string FinalLocation { get; }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        ThrowIfUploadFailed();
-        foreach (var part in held.Add(offset, data.Span))
+        uploads.ThrowIfFailed(FinalLocation, "a part");
+        held.Add(offset, data.Span, progress.PartsOf(offset, data.Length));
+        foreach (var part in progress.Fill(offset, data.Length))
         {
             var length = layout.LengthOf(part);
             sink.Budget.Reserve(length, FinalLocation);
             var buffer = ArrayPool<byte>.Shared.Rent(length);
-            held.CopyPart(part, buffer.AsSpan(0, length));
+            held.CopyForUpload(layout.StartOf(part), buffer.AsSpan(0, length));
             if (layout.IsSinglePut)
             {
                 singlePart = buffer;
@@ -61,19 +64,12 @@ internal sealed class S3PartialFile : IPartialFile
             try
             {
                 uploadId ??= await StartUploadAsync(cancellationToken).ConfigureAwait(false);
-                // Waiting for a free upload slot is the back-pressure that keeps memory bounded: the receiver stops reading Kafka meanwhile.
-                await sink.UploadSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await uploads.StartAsync(token => UploadPartAsync(part, buffer, length, token), () => ReturnPartBuffer(buffer, length), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e)
+            catch (Exception e) when (S3Errors.IsStoreFailure(e))
             {
-                ReturnPartBuffer(buffer, length);
-                if (S3Errors.IsStoreFailure(e))
-                {
-                    throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot start the upload of '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
-                }
-                throw;
+                throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot start the upload of '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
             }
-            uploads.Add(UploadPartAsync(part, buffer, length));
         }
     }
 
@@ -109,15 +105,8 @@ internal sealed class S3PartialFile : IPartialFile
             return;
         }
         finished = true;
-        uploadsCancellation.Cancel();
-        try
-        {
-            await Task.WhenAll(uploads).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Cancelled or failed part uploads: the upload is aborted below either way.
-        }
+        // Cancelled or failed part uploads: the upload is aborted below either way.
+        await uploads.CancelAsync().ConfigureAwait(false);
         if (uploadId is { } id)
         {
             using var timeout = new CancellationTokenSource(CleanupTimeout);
@@ -143,7 +132,7 @@ internal sealed class S3PartialFile : IPartialFile
             singlePart = null;
             ReturnPartBuffer(buffer, layout.LengthOf(0));
         }
-        uploadsCancellation.Dispose();
+        uploads.Dispose();
     }
 
     private async Task<string> StartUploadAsync(CancellationToken cancellationToken)
@@ -154,35 +143,21 @@ internal sealed class S3PartialFile : IPartialFile
         return response.UploadId;
     }
 
-    private async Task UploadPartAsync(int part, byte[] buffer, int length)
+    private async Task UploadPartAsync(int part, byte[] buffer, int length, CancellationToken cancellationToken)
     {
-        try
+        using var body = new MemoryStream(buffer, 0, length, writable: false);
+        var response = await sink.Client.UploadPartAsync(new UploadPartRequest
         {
-            // Off the receiver's thread from here: the part travels while the next chunks are read.
-            await Task.Yield();
-            using var body = new MemoryStream(buffer, 0, length, writable: false);
-            var response = await sink.Client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = sink.Location.Bucket,
-                Key = stagingKey,
-                UploadId = uploadId,
-                PartNumber = part + 1,
-                PartSize = length,
-                InputStream = body,
-                MD5Digest = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length))),
-                UseChunkEncoding = sink.UseChunkEncoding,
-            }, uploadsCancellation.Token).ConfigureAwait(false);
-            partETags[part] = response.ETag;
-        }
-        catch (Exception e) when (!uploadsCancellation.IsCancellationRequested)
-        {
-            uploadFailure ??= e;
-        }
-        finally
-        {
-            ReturnPartBuffer(buffer, length);
-            sink.UploadSlots.Release();
-        }
+            BucketName = sink.Location.Bucket,
+            Key = stagingKey,
+            UploadId = uploadId,
+            PartNumber = part + 1,
+            PartSize = length,
+            InputStream = body,
+            MD5Digest = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length))),
+            UseChunkEncoding = sink.UseChunkEncoding,
+        }, cancellationToken).ConfigureAwait(false);
+        partETags[part] = response.ETag;
     }
 
     private async Task<string?> PutWholeAsync(string md5, CancellationToken cancellationToken)
@@ -205,8 +180,7 @@ internal sealed class S3PartialFile : IPartialFile
 
     private async Task<string?> CompleteAndCopyAsync(string md5, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(uploads).ConfigureAwait(false);
-        ThrowIfUploadFailed();
+        await uploads.CompleteAsync(FinalLocation, "a part").ConfigureAwait(false);
         if (partETags.Any(etag => etag is null))
         {
             throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{FinalLocation}': not every part was uploaded. It will be received again by the next run.", FinalLocation);
@@ -234,14 +208,6 @@ internal sealed class S3PartialFile : IPartialFile
         catch (Exception e) when (e is OperationCanceledException || S3Errors.IsStoreFailure(e))
         {
             // Swept by the next receiver's PrepareAsync.
-        }
-    }
-
-    private void ThrowIfUploadFailed()
-    {
-        if (uploadFailure is { } e)
-        {
-            throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot upload a part of '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Streamsend.Engine.Sinks.ObjectStore;
 
 namespace Streamsend.Engine.Sinks.S3;
 
@@ -26,7 +27,7 @@ public sealed class S3Sink : IFileSink
         client = S3ClientFactory.Create(options);
         UseChunkEncoding = S3ClientFactory.UseChunkEncoding(options);
         UploadSlots = new SemaphoreSlim(options.MaxConcurrentUploads, options.MaxConcurrentUploads);
-        Budget = new MemoryBudget(options.MemoryLimitBytes);
+        Budget = new MemoryBudget(options.MemoryLimitBytes, "S3");
         Copier = new S3ObjectCopier(client, location.Bucket);
         StateKeyPrefix = location.KeyOf(LocalDirectorySink.StateFolderName + "/partial/");
     }
@@ -133,7 +134,7 @@ public sealed class S3Sink : IFileSink
         try
         {
             var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Location.Bucket, Key = finalKey }, cancellationToken).ConfigureAwait(false);
-            owner = head.Metadata[S3ObjectMetadata.Sender] is { } sender ? Uri.UnescapeDataString(sender) : null;
+            owner = S3ObjectMetadata.SenderOf(head.Metadata);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
