@@ -276,7 +276,7 @@ public sealed class FileReceiver
         }
         try
         {
-            var incoming = new IncomingFile(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc);
+            var incoming = new IncomingFile(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc, header.ChunkCount);
             if (await options.Sink.WasLandedAsync(incoming, cancellationToken).ConfigureAwait(false))
             {
                 offsets.Pass(message);

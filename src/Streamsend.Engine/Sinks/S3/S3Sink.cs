@@ -146,11 +146,7 @@ public sealed class S3Sink : IFileSink
 
     private string FinalKeyOf(IncomingFile file)
     {
-        var segments = RelativePathPolicy.Segments(file.RelativePath);
-        if (segments[0] == LocalDirectorySink.StateFolderName)
-        {
-            throw new StreamsendException("UnsafeRelativePath", ErrorKind.SecurityError, $"Refused to write '{file.RelativePath}': '{LocalDirectorySink.StateFolderName}' is the receiver's own state prefix. Nothing was written.", file.RelativePath);
-        }
+        RelativePathPolicy.LandingSegments(file.RelativePath);
         return Location.KeyOf(file.RelativePath);
     }
 
