@@ -47,11 +47,11 @@ public sealed record AzureBlobLocation(Uri ServiceUri, string AccountName, strin
                 throw Invalid(written, "it is not an http or https URL");
             }
             var segments = uri.AbsolutePath.Split('/').Skip(1).Select(Uri.UnescapeDataString).ToList();
-            if (EndpointPrefixOf(uri, options) is { } endpoint)
+            if (ConnectionStringOver(uri, options) is { } connection)
             {
-                service = endpoint;
-                account = AccountOf(endpoint);
-                path = segments.Skip(endpoint.AbsolutePath.Trim('/').Split('/').Count(s => s.Length > 0));
+                service = connection.BlobEndpoint;
+                account = connection.AccountName;
+                path = segments.Skip(service.AbsolutePath.Trim('/').Split('/').Count(s => s.Length > 0));
             }
             else if (IsPathStyle(uri))
             {
@@ -97,8 +97,8 @@ public sealed record AzureBlobLocation(Uri ServiceUri, string AccountName, strin
     private static bool IsPathStyle(Uri uri) =>
         uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The connection string's BlobEndpoint when <paramref name="uri"/> lies under it (the emulator on a host name, a proxy).</summary>
-    private static Uri? EndpointPrefixOf(Uri uri, AzureBlobConnectionOptions options)
+    /// <summary>The connection string in effect when <paramref name="uri"/> lies under its BlobEndpoint (the emulator on a host name, a proxy).</summary>
+    private static AzureConnectionString? ConnectionStringOver(Uri uri, AzureBlobConnectionOptions options)
     {
         if (options.EffectiveConnectionString(out _) is not { } connection)
         {
@@ -108,7 +108,7 @@ public sealed record AzureBlobLocation(Uri ServiceUri, string AccountName, strin
         var under = string.Equals(endpoint.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase)
             && string.Equals(endpoint.Authority, uri.Authority, StringComparison.OrdinalIgnoreCase)
             && (uri.AbsolutePath + "/").StartsWith(endpoint.AbsolutePath.TrimEnd('/') + "/", StringComparison.Ordinal);
-        return under ? endpoint : null;
+        return under ? connection : null;
     }
 
     private static (Uri Service, string Account) AccountForShortForm(string written, AzureBlobConnectionOptions options)
