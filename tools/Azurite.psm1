@@ -66,14 +66,14 @@ function New-AzuriteContainer {
 }
 
 function Get-AzuriteBlobList {
-    <# The blobs under a prefix: Name, Size and whether committed. -IncludeUncommitted also lists blobs that have only uncommitted blocks. #>
+    <# The blobs under a prefix: Name and Size. -IncludeUncommitted also lists blobs that have only uncommitted blocks. #>
     param([Parameter(Mandatory)]$Server, [Parameter(Mandatory)][string]$Container, [string]$Prefix = '', [switch]$IncludeUncommitted)
     $marker = ''
     do {
-        $query = "restype=container&comp=list&include=metadata$(if ($IncludeUncommitted) { ',uncommittedblobs' })&prefix=$([Uri]::EscapeDataString($Prefix))$(if ($marker) { "&marker=$([Uri]::EscapeDataString($marker))" })"
+        $query = "restype=container&comp=list$(if ($IncludeUncommitted) { '&include=uncommittedblobs' })&prefix=$([Uri]::EscapeDataString($Prefix))$(if ($marker) { "&marker=$([Uri]::EscapeDataString($marker))" })"
         [xml]$page = (Invoke-WebRequest -Uri (Get-AzuriteUri $Server $Container -Query $query) -Headers @{ 'x-ms-version' = '2021-12-02' }).Content
-        foreach ($blob in @($page.EnumerationResults.Blobs.SelectNodes('Blob'))) {
-            [pscustomobject]@{ Name = $blob.Name; Size = [long]$blob.Properties.'Content-Length'; Metadata = $blob.Metadata }
+        foreach ($blob in @($page.SelectNodes('/EnumerationResults/Blobs/Blob'))) {
+            [pscustomobject]@{ Name = $blob.Name; Size = [long]$blob.Properties.'Content-Length' }
         }
         $marker = $page.EnumerationResults.NextMarker
     } while ($marker)
