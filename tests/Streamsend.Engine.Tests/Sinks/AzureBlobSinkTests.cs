@@ -111,17 +111,9 @@ public sealed class AzureBlobSinkTests : IClassFixture<MockClusterFixture>, ICla
         var content = new byte[size];
         new Random(11).NextBytes(content);
         var topic = kafka.NewTopic(partitions: 8);
-        var transfer = Guid.NewGuid();
-        var chunks = (size + Chunk - 1) / Chunk;
         using (var raw = new RawProducer(kafka.Settings))
         {
-            for (var index = 0; index < chunks; index++)
-            {
-                var offset = (long)index * Chunk;
-                var header = new ChunkHeader(MessageKind.Chunk, transfer, "bad.bin", "test-sender", index, chunks, offset, size, DateTimeOffset.UtcNow,
-                    index == chunks - 1 ? new string('0', 32) : null);
-                await raw.ProduceChunkAsync(topic, index % 8, header, content.AsSpan((int)offset, (int)Math.Min(Chunk, size - offset)).ToArray());
-            }
+            await raw.ProduceFileAsync(topic, 8, "bad.bin", content, Chunk, claimedMd5: new string('0', 32));
         }
         var events = new RecordingEventSink();
         var receive = TransferHarness.ReceiveOptions(kafka.Settings, topic, "unused", maxFiles: null) with { Sink = Sink(container, "mismatch") };
@@ -146,20 +138,8 @@ public sealed class AzureBlobSinkTests : IClassFixture<MockClusterFixture>, ICla
         var first = files.Write("outlet-07/a.csv", 3 * Chunk + 1, seed: 21);
         var other = files.Write("outlet-09/a.csv", 2 * Chunk, seed: 22);
         var update = files.Write("outlet-07/b.csv", 700, seed: 23);
-        var warnings = new List<string>();
-        var landings = new List<ReceivedFile>();
-        foreach (var (source, sender) in new[] { (first, "outlet-07"), (other, "outlet-09"), (update, "outlet-07") })
-        {
-            var topic = kafka.NewTopic(partitions: 4);
-            var receive = TransferHarness.ReceiveOptions(kafka.Settings, topic, "unused", maxFiles: 1) with { Sink = Sink(container, "fanin") };
-            var (summary, _, received) = await TransferHarness.SendWhileReceivingAsync(
-                TransferHarness.SendOptions(kafka.Settings, topic, Chunk) with { SenderName = sender },
-                new[] { new SendRequest(source, "reports/daily.csv") }, receive);
-            Assert.Empty(received.Failures);
-            Assert.Equal(1, summary.FilesLanded);
-            warnings.AddRange(received.Of<DiagnosticEvent>().Where(d => d.Level == DiagnosticLevel.Warning).Select(d => d.Message));
-            landings.Add(received.Of<FileReceivedEvent>().Single().File);
-        }
+
+        var (warnings, landings) = await TransferHarness.LandOneByOneAsync(kafka, () => Sink(container, "fanin"), "reports/daily.csv", Chunk, (first, "outlet-07"), (other, "outlet-09"), (update, "outlet-07"));
 
         Assert.Equal(new[] { "fanin/reports/daily (from outlet-09).csv", "fanin/reports/daily.csv" }, await azure.NamesAsync(container, uncommitted: true));
         Assert.Equal(TestFiles.Md5Of(update), await azure.Md5OfBlobAsync(container, "fanin/reports/daily.csv"));
