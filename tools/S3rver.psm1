@@ -11,26 +11,11 @@
 Set-StrictMode -Version 3.0
 
 $s3rverDirectory = Join-Path $PSScriptRoot 's3rver'
+Import-Module (Join-Path $PSScriptRoot 'NodeTool.psm1')
 
 function Install-S3rver {
     <# Installs s3rver from the lock file, unless an earlier run did. #>
-    if (Test-Path -LiteralPath (Join-Path $s3rverDirectory 'node_modules/s3rver/package.json')) {
-        return
-    }
-    $npm = if ($IsWindows) { 'npm.cmd' } else { 'npm' }
-    if (-not (Get-Command $npm -ErrorAction Ignore)) {
-        throw 'The S3 tests need Node.js 18 or later with npm on the PATH (they run s3rver from npm).'
-    }
-    Push-Location -LiteralPath $s3rverDirectory
-    try {
-        $output = & $npm ci --no-audit --no-fund 2>&1
-        if ($LASTEXITCODE -ne 0) {
-            throw "npm ci in '$s3rverDirectory' failed (exit code $LASTEXITCODE): $($output -join [Environment]::NewLine)"
-        }
-    }
-    finally {
-        Pop-Location
-    }
+    Install-NodeTool -Directory $s3rverDirectory -Package s3rver
 }
 
 function Start-S3rver {
@@ -39,20 +24,9 @@ function Start-S3rver {
     Install-S3rver
     $directory = Join-Path ([IO.Path]::GetTempPath()) "s3rver-$([guid]::NewGuid().ToString('N'))"
     $null = New-Item -ItemType Directory -Path $directory
-    $start = [Diagnostics.ProcessStartInfo]::new('node')
-    $start.WorkingDirectory = $s3rverDirectory
-    foreach ($argument in @((Join-Path $s3rverDirectory 'server.js'), '--port', '0', '--directory', $directory)) { $start.ArgumentList.Add($argument) }
-    foreach ($name in $Bucket) { $start.ArgumentList.Add('--bucket'); $start.ArgumentList.Add($name) }
-    $start.RedirectStandardInput = $true
-    $start.RedirectStandardOutput = $true
-    $start.UseShellExecute = $false
-    $process = [Diagnostics.Process]::Start($start)
-    $line = $process.StandardOutput.ReadLineAsync()
-    if (-not $line.Wait([TimeSpan]::FromSeconds(30)) -or $line.Result -notmatch '^listening (http://\S+)$') {
-        $process.Kill($true)
-        throw "s3rver did not start: '$($line.Result)'."
-    }
-    [pscustomobject]@{ Endpoint = $Matches[1]; Directory = $directory; Process = $process }
+    $arguments = @('--port', '0', '--directory', $directory) + @(foreach ($name in $Bucket) { '--bucket'; $name })
+    $server = Start-NodeServer -Directory $s3rverDirectory -Script (Join-Path $s3rverDirectory 'server.js') -Argument $arguments -Ready '^listening (http://\S+)$'
+    [pscustomobject]@{ Endpoint = $server.Address; Directory = $directory; Process = $server.Process }
 }
 
 function Stop-S3rver {

@@ -29,7 +29,7 @@ Describe 'the Streamsend package' {
         foreach ($file in 'Streamsend.psd1', 'Streamsend.psm1', 'Streamsend.format.ps1xml',
             'bin/net8.0/Streamsend.PowerShell.dll', 'bin/net8.0/lib/Streamsend.Engine.dll', 'bin/net8.0/lib/Confluent.Kafka.dll',
             'bin/net472/Streamsend.PowerShell.dll', 'bin/net472/lib/Streamsend.Engine.dll', 'bin/net472/lib/Confluent.Kafka.dll',
-            'bin/net472/lib/AWSSDK.S3.dll', 'bin/net472/lib/System.Threading.Channels.dll', 'bin/net472/en-US/Streamsend.PowerShell.dll-Help.xml') {
+            'bin/net472/lib/AWSSDK.S3.dll', 'bin/net472/lib/Azure.Storage.Blobs.dll', 'bin/net472/lib/Azure.Identity.dll', 'bin/net8.0/lib/Azure.Storage.Blobs.dll', 'bin/net472/lib/System.Threading.Channels.dll', 'bin/net472/en-US/Streamsend.PowerShell.dll-Help.xml') {
             $entries | Should -Contain $file
         }
         foreach ($native in 'bin/net8.0/lib/runtimes/win-x64/native/librdkafka.dll', 'bin/net8.0/lib/runtimes/win-x86/native/librdkafka.dll',

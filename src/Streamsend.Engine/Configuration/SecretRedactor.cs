@@ -26,15 +26,22 @@ public sealed class SecretRedactor
     private readonly string[] values;
 
     public SecretRedactor(IEnumerable<KeyValuePair<string, string>> properties)
+        : this(properties.Where(p => IsSecretKey(p.Key)).Select(p => p.Value))
     {
-        values = properties
-            .Where(p => IsSecretKey(p.Key) && p.Value.Length >= MinimumHuntedLength)
-            .Select(p => p.Value)
+    }
+
+    private SecretRedactor(IEnumerable<string> secrets)
+    {
+        values = secrets
+            .Where(v => v.Length >= MinimumHuntedLength)
             // Longest first, so a secret that contains another is masked whole.
             .Distinct(StringComparer.Ordinal)
             .OrderByDescending(v => v.Length)
             .ToArray();
     }
+
+    /// <summary>This redactor, masking <paramref name="secrets"/> too (a destination's keys and tokens, which are no Kafka property).</summary>
+    public SecretRedactor With(IEnumerable<string> secrets) => new(values.Concat(secrets));
 
     public static SecretRedactor None { get; } = new(Array.Empty<KeyValuePair<string, string>>());
 

@@ -358,7 +358,7 @@ public sealed class FileReceiver
         }
         try
         {
-            var incoming = new IncomingFile(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc);
+            var incoming = IncomingOf(header);
             if (await options.Sink.WasLandedAsync(incoming, cancellationToken).ConfigureAwait(false))
             {
                 offsets.Pass(message);
@@ -532,7 +532,7 @@ public sealed class FileReceiver
         {
             var header = assembly.First;
             await EndAsync(header.TransferId, TransferEnd.Rejected).ConfigureAwait(false);
-            var file = new IncomingFile(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc);
+            var file = IncomingOf(header);
             ReportExpired(file, assembly.IsLost, assembly.BytesReceived, $" (chunks {ChunkRanges.Describe(assembly.Missing())} never did)", assembly.NewestChunkAt, now, assembly.FinalLocation);
         }
         foreach (var kept in dormant.Values.Where(k => Expired(k.Progress.NewestChunkAt)).ToList())
@@ -543,6 +543,10 @@ public sealed class FileReceiver
             ReportExpired(kept.File, kept.Progress.LostReported, kept.Progress.BytesOf(kept.File.Size), " (kept by an earlier run)", kept.Progress.NewestChunkAt, now, kept.File.RelativePath);
         }
     }
+
+    /// <summary>The file a chunk's header describes, as sinks and kept manifests know it.</summary>
+    private static IncomingFile IncomingOf(ChunkHeader header) =>
+        new(header.TransferId, header.RelativePath, header.Sender, header.FileSize, header.LastWriteTimeUtc, header.ChunkCount);
 
     /// <summary>Once per file: one reported lost already is only noted, as its kept data goes.</summary>
     private void ReportExpired(IncomingFile file, bool lostReported, long bytesReceived, string missing, DateTimeOffset newestChunkAt, DateTimeOffset now, string location)

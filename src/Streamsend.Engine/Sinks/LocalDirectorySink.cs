@@ -107,11 +107,7 @@ public sealed class LocalDirectorySink : IFileSink
     /// <param name="takeKept">False for packed files, which arrive whole and are never kept: no lookup per small file.</param>
     private LocalPartialFile Begin(IncomingFile file, bool takeKept)
     {
-        var segments = RelativePathPolicy.Segments(file.RelativePath);
-        if (segments[0] == StateFolderName)
-        {
-            throw new StreamsendException("UnsafeRelativePath", ErrorKind.SecurityError, $"Refused to write '{file.RelativePath}': '{StateFolderName}' is the receiver's own state folder. Nothing was written.", file.RelativePath);
-        }
+        var segments = RelativePathPolicy.LandingSegments(file.RelativePath);
         var finalPath = Path.Combine(new[] { root }.Concat(segments).ToArray());
         EnsureNoLinkLeadsOutside(file.RelativePath, segments);
         var tempPath = Path.Combine(staging, $"{file.TransferId:N}.part");

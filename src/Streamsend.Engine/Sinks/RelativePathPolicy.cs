@@ -46,6 +46,20 @@ public static partial class RelativePathPolicy
         return segments;
     }
 
+    /// <summary>
+    /// The segments of a path a file may land at: <see cref="Segments"/>, and never inside the receiver's own state
+    /// folder (<see cref="LocalDirectorySink.StateFolderName"/>), which every sink keeps at the top of its destination.
+    /// </summary>
+    public static string[] LandingSegments(string relativePath)
+    {
+        var segments = Segments(relativePath);
+        if (segments[0] == LocalDirectorySink.StateFolderName)
+        {
+            throw Refused(relativePath, $"'{LocalDirectorySink.StateFolderName}' is the receiver's own state folder (or key prefix)");
+        }
+        return segments;
+    }
+
     private static readonly char[] WindowsInvalidCharacters = { '<', '>', '"', '|', '?', '*' };
 
     private static readonly Regex WindowsReservedName = new(@"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$)(\..*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);

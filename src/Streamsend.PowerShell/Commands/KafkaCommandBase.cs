@@ -20,6 +20,7 @@ public abstract class KafkaCommandBase : PSCmdlet, IDisposable
     public const string BootstrapServersVariable = KafkaConfigurationSources.BootstrapServersVariable;
 
     private readonly CancellationTokenSource stopping = new();
+    private readonly List<string> otherSecrets = new();
     private EngineEventQueue? queue;
     private EventPump? pump;
 
@@ -96,16 +97,28 @@ public abstract class KafkaCommandBase : PSCmdlet, IDisposable
         catch (StreamsendException e)
         {
             // Nothing is armed yet: mask whatever secrets the sources hold before the error is shown.
-            ThrowTerminatingError(ErrorRecords.From(new SecretRedactor(properties.Append(new("sasl.password", sources.Password ?? ""))).Redact(e)));
+            ThrowTerminatingError(ErrorRecords.From(new SecretRedactor(properties.Append(new("sasl.password", sources.Password ?? ""))).With(otherSecrets).Redact(e)));
             throw;
         }
-        Redactor = resolved.Redactor;
-        EngineEvents.Redactor = resolved.Redactor;
+        Arm(resolved.Redactor);
         foreach (var note in resolved.Notes)
         {
             WriteVerbose(Redactor.Redact(note));
         }
         return resolved.Settings;
+    }
+
+    /// <summary>Secrets that are no Kafka property (a destination's keys and tokens): masked from now on, like the Kafka ones.</summary>
+    protected void AddSecrets(IEnumerable<string> secrets)
+    {
+        otherSecrets.AddRange(secrets);
+        Arm(Redactor);
+    }
+
+    private void Arm(SecretRedactor kafka)
+    {
+        Redactor = kafka.With(otherSecrets);
+        EngineEvents.Redactor = Redactor;
     }
 
     /// <summary>Waits for a setup step on the pipeline thread, writing its events; engine failures become terminating errors.</summary>

@@ -1,7 +1,10 @@
 using System.Management.Automation;
+using System.Net;
+using System.Security;
 using Streamsend.Engine;
 using Streamsend.Engine.Receiving;
 using Streamsend.Engine.Sinks;
+using Streamsend.Engine.Sinks.AzureBlob;
 using Streamsend.Engine.Sinks.S3;
 using Streamsend.PowerShell.Pipeline;
 
@@ -20,7 +23,11 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
     [ValidateNotNullOrEmpty]
     public string Topic { get; set; } = "";
 
-    /// <summary>The folder files land in, at &lt;Destination&gt;/&lt;RelativePath&gt;; or an S3 location, s3://bucket/prefix, where they land at prefix/&lt;RelativePath&gt;.</summary>
+    /// <summary>
+    /// The folder files land in, at &lt;Destination&gt;/&lt;RelativePath&gt;; or an S3 location, s3://bucket/prefix, where they
+    /// land at prefix/&lt;RelativePath&gt;; or an Azure Blob Storage container, https://ACCOUNT.blob.core.windows.net/container/prefix
+    /// or az://container/prefix, where they land as the blob prefix/&lt;RelativePath&gt;.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Destination { get; set; } = "";
@@ -69,6 +76,26 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
     [Parameter]
     public Uri? EndpointUrl { get; set; }
 
+    /// <summary>Azure destinations: the storage account of an az:// destination. Default: the connection string's, else AZURE_STORAGE_ACCOUNT.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StorageAccountName { get; set; }
+
+    /// <summary>Azure destinations: a shared key of the storage account. Default: AZURE_STORAGE_KEY.</summary>
+    [Parameter]
+    [SecretText]
+    public SecureString? StorageAccountKey { get; set; }
+
+    /// <summary>Azure destinations: a SAS token for the container. Default: AZURE_STORAGE_SAS_TOKEN.</summary>
+    [Parameter]
+    [SecretText]
+    public SecureString? SasToken { get; set; }
+
+    /// <summary>Azure destinations: a storage connection string. Default: AZURE_STORAGE_CONNECTION_STRING.</summary>
+    [Parameter]
+    [SecretText]
+    public SecureString? ConnectionString { get; set; }
+
     /// <summary>Let a file from one sender replace a file that another sender landed at the same path.</summary>
     [Parameter]
     public SwitchParameter Overwrite { get; set; }
@@ -80,14 +107,22 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
     protected override void EndProcessing()
     {
         var destination = FileSinkFactory.IsObjectStoreUri(Destination) ? Destination : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination);
-        if (!ShouldProcess(destination, $"Receive files from Kafka topic '{Topic}'"))
+        var azure = new AzureBlobConnectionOptions
+        {
+            AccountName = StorageAccountName,
+            AccountKey = PlainText(StorageAccountKey),
+            SasToken = PlainText(SasToken),
+            ConnectionString = PlainText(ConnectionString),
+        };
+        AddSecrets(FileSinkFactory.SecretsOf(destination, azure));
+        if (!ShouldProcess(Redactor.Redact(destination), $"Receive files from Kafka topic '{Topic}'"))
         {
             return;
         }
         IFileSink sink;
         try
         {
-            sink = FileSinkFactory.Create(destination, new S3ConnectionOptions { Region = Region, ProfileName = ProfileName, EndpointUrl = EndpointUrl }, Overwrite.IsPresent);
+            sink = FileSinkFactory.Create(destination, new S3ConnectionOptions { Region = Region, ProfileName = ProfileName, EndpointUrl = EndpointUrl }, Overwrite.IsPresent, azure);
             if (Layout == DestinationLayout.BySender)
             {
                 sink = new BySenderLayout(sink);
@@ -95,7 +130,7 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
         }
         catch (StreamsendException e)
         {
-            ThrowTerminatingError(ErrorRecords.From(e));
+            ThrowTerminatingError(ErrorRecords.From(Redactor.Redact(e)));
             return;
         }
         var options = new ReceiveOptions
@@ -120,4 +155,6 @@ public sealed class ReceiveStreamFileCommand : KafkaCommandBase
             sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
+
+    private static string? PlainText(SecureString? secret) => secret is null ? null : new NetworkCredential("", secret).Password;
 }

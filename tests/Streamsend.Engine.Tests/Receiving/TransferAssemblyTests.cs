@@ -33,7 +33,7 @@ public class TransferAssemblyTests
         {
             var transferId = Guid.NewGuid();
             var headers = order.Select(i => Header(transferId, i, content.Length, md5)).ToList();
-            var partial = await sink.BeginAsync(new IncomingFile(transferId, "dir/file.bin", "test", content.Length, headers[0].LastWriteTimeUtc), CancellationToken.None);
+            var partial = await sink.BeginAsync(new IncomingFile(transferId, "dir/file.bin", "test", content.Length, headers[0].LastWriteTimeUtc, headers[0].ChunkCount), CancellationToken.None);
             var assembly = new TransferAssembly(headers[0], partial);
             await using (assembly)
             {

@@ -19,7 +19,7 @@ public class LocalPartialFileTests
         await sink.PrepareAsync(CancellationToken.None);
         try
         {
-            var partial = (LocalPartialFile)await sink.BeginAsync(new IncomingFile(Guid.NewGuid(), "big.bin", "test", content.Length, DateTimeOffset.UtcNow), CancellationToken.None);
+            var partial = (LocalPartialFile)await sink.BeginAsync(new IncomingFile(Guid.NewGuid(), "big.bin", "test", content.Length, DateTimeOffset.UtcNow, chunkCount), CancellationToken.None);
             await using (partial)
             {
                 // Backwards, as chunks spread over partitions may arrive.
@@ -51,7 +51,7 @@ public class LocalPartialFileTests
         await sink.PrepareAsync(CancellationToken.None);
         try
         {
-            await using var partial = await sink.BeginAsync(new IncomingFile(Guid.NewGuid(), "scan.tif", "test", content.Length, DateTimeOffset.UtcNow), CancellationToken.None);
+            await using var partial = await sink.BeginAsync(new IncomingFile(Guid.NewGuid(), "scan.tif", "test", content.Length, DateTimeOffset.UtcNow, ChunkCount: 4), CancellationToken.None);
             foreach (var index in new[] { 2, 0, 3, 1 })
             {
                 var offset = index * chunk;
@@ -74,7 +74,7 @@ public class LocalPartialFileTests
         await sink.PrepareAsync(CancellationToken.None);
         try
         {
-            var partial = (LocalPartialFile)await sink.BeginAsync(new IncomingFile(Guid.NewGuid(), "gone.bin", "test", LocalPartialFile.BackgroundFlushBytes, DateTimeOffset.UtcNow), CancellationToken.None);
+            var partial = (LocalPartialFile)await sink.BeginAsync(new IncomingFile(Guid.NewGuid(), "gone.bin", "test", LocalPartialFile.BackgroundFlushBytes, DateTimeOffset.UtcNow, ChunkCount: 1), CancellationToken.None);
             await partial.WriteAsync(0, new byte[LocalPartialFile.BackgroundFlushBytes], CancellationToken.None);
             Assert.Equal(1, partial.BackgroundFlushes);
 

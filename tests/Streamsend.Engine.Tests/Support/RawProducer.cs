@@ -43,5 +43,22 @@ public sealed class RawProducer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Produces a whole file as chunks of <paramref name="chunkSize"/>, round-robin over <paramref name="partitions"/>,
+    /// whose last chunk claims <paramref name="claimedMd5"/> (a wrong one, for a file the receiver must refuse).
+    /// </summary>
+    public async Task ProduceFileAsync(string topic, int partitions, string relativePath, byte[] content, int chunkSize, string claimedMd5)
+    {
+        var transfer = Guid.NewGuid();
+        var chunks = (content.Length + chunkSize - 1) / chunkSize;
+        for (var index = 0; index < chunks; index++)
+        {
+            var offset = (long)index * chunkSize;
+            var header = new ChunkHeader(MessageKind.Chunk, transfer, relativePath, "test-sender", index, chunks, offset, content.Length, DateTimeOffset.UtcNow,
+                index == chunks - 1 ? claimedMd5 : null);
+            await ProduceChunkAsync(topic, index % partitions, header, content.AsSpan((int)offset, (int)Math.Min(chunkSize, content.Length - offset)).ToArray());
+        }
+    }
+
     public void Dispose() => producer.Dispose();
 }

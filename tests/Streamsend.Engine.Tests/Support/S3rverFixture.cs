@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Streamsend.Engine.Sinks.S3;
@@ -13,7 +13,7 @@ namespace Streamsend.Engine.Tests.Support;
 public sealed class S3rverFixture : IDisposable
 {
     public const string Bucket = "inbox";
-    private readonly Process? server;
+    private readonly NodeServer? server;
     private readonly string? directory;
 
     public S3rverFixture()
@@ -25,25 +25,11 @@ public sealed class S3rverFixture : IDisposable
             Client = new AmazonS3Client(new AmazonS3Config { ServiceURL = Endpoint.ToString() });
             return;
         }
-        var tools = Path.Combine(RepositoryRoot(), "tools", "s3rver");
-        if (!File.Exists(Path.Combine(tools, "node_modules", "s3rver", "package.json")))
-        {
-            Run(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", tools, "ci", "--no-audit", "--no-fund");
-        }
         directory = Directory.CreateTempSubdirectory("s3rver-").FullName;
-        var start = new ProcessStartInfo("node") { WorkingDirectory = tools, RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in new[] { "server.js", "--port", "0", "--directory", directory, "--bucket", Bucket })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        server = Process.Start(start)!;
-        var line = server.StandardOutput.ReadLineAsync();
-        if (!line.Wait(TimeSpan.FromSeconds(30)) || line.Result is not { } listening || !listening.StartsWith("listening ", StringComparison.Ordinal))
-        {
-            server.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("s3rver did not start.");
-        }
-        Endpoint = new Uri(listening["listening ".Length..]);
+        // Closing its stdin is how server.js is told to stop, on every platform.
+        server = NodeServer.Start("s3rver", "s3rver", "server.js", new[] { "--port", "0", "--directory", directory, "--bucket", Bucket },
+            new Regex("^listening (http://\\S+)$"), process => process.StandardInput.Close());
+        Endpoint = new Uri(server.Address);
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", "S3RVER");
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "S3RVER");
         Client = new AmazonS3Client(new AmazonS3Config
@@ -105,39 +91,7 @@ public sealed class S3rverFixture : IDisposable
         {
             return;
         }
-        server.StandardInput.Close();
-        if (!server.WaitForExit(10_000))
-        {
-            server.Kill(entireProcessTree: true);
-        }
         server.Dispose();
         Directory.Delete(directory!, recursive: true);
-    }
-
-    private static void Run(string file, string workingDirectory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(" ", arguments)} in {workingDirectory} failed with exit code {process.ExitCode}.");
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var current = new DirectoryInfo(AppContext.BaseDirectory); current is not null; current = current.Parent)
-        {
-            if (File.Exists(Path.Combine(current.FullName, "Streamsend.slnx")))
-            {
-                return current.FullName;
-            }
-        }
-        throw new InvalidOperationException("The repository root (Streamsend.slnx) is not above the test assembly.");
     }
 }

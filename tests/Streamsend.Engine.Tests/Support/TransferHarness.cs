@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Streamsend.Engine.Events;
 using Streamsend.Engine.Kafka;
 using Streamsend.Engine.Receiving;
 using Streamsend.Engine.Sending;
@@ -49,6 +50,28 @@ public static class TransferHarness
         }
         channel.Writer.Complete();
         await sender.SendAllAsync(channel.Reader, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Fan-in, one file after another: each (source, sender) is sent as <paramref name="relativePath"/> over a topic of its
+    /// own and received into a new sink from <paramref name="sink"/>; every one must land. Returns the receivers' warnings and landings, in order.
+    /// </summary>
+    public static async Task<(List<string> Warnings, List<ReceivedFile> Landed)> LandOneByOneAsync(
+        Support.MockClusterFixture kafka, Func<IFileSink> sink, string relativePath, int chunkSize, params (string Source, string Sender)[] sends)
+    {
+        var warnings = new List<string>();
+        var landed = new List<ReceivedFile>();
+        foreach (var (source, sender) in sends)
+        {
+            var topic = kafka.NewTopic(partitions: 4);
+            var receive = ReceiveOptions(kafka.Settings, topic, "unused", maxFiles: 1) with { Sink = sink() };
+            var (summary, _, received) = await SendWhileReceivingAsync(SendOptions(kafka.Settings, topic, chunkSize) with { SenderName = sender }, new[] { new SendRequest(source, relativePath) }, receive);
+            Assert.Empty(received.Failures);
+            Assert.Equal(1, summary.FilesLanded);
+            warnings.AddRange(received.Of<DiagnosticEvent>().Where(d => d.Level == DiagnosticLevel.Warning).Select(d => d.Message));
+            landed.Add(received.Of<FileReceivedEvent>().Single().File);
+        }
+        return (warnings, landed);
     }
 
     public static async Task<(ReceiveSummary Summary, RecordingEventSink Sent, RecordingEventSink Received)> SendWhileReceivingAsync(

@@ -87,11 +87,11 @@ public sealed class S3IncompleteTransferTests : IClassFixture<MockClusterFixture
         Assert.Equal(Md5Of(Content), await s3.Md5OfObjectAsync(key));
         var head = await s3.Client.GetObjectMetadataAsync(S3rverFixture.Bucket, key);
         Assert.Equal(Content.Length, head.ContentLength);
-        Assert.Equal(transfer.ToString("N"), head.Metadata[S3ObjectMetadata.TransferId]);
-        Assert.Equal(Md5Of(Content), head.Metadata[S3ObjectMetadata.Md5]);
-        Assert.Equal(Uri.EscapeDataString(RelativePath), head.Metadata[S3ObjectMetadata.SourcePath]);
-        Assert.Equal(Sender, head.Metadata[S3ObjectMetadata.Sender]);
-        Assert.Equal("2026-11-30T08:15:00.0000000Z", head.Metadata[S3ObjectMetadata.LastWriteTime]);
+        Assert.Equal(transfer.ToString("N"), head.Metadata[S3ObjectMetadata.Names.TransferId]);
+        Assert.Equal(Md5Of(Content), head.Metadata[S3ObjectMetadata.Names.Md5]);
+        Assert.Equal(Uri.EscapeDataString(RelativePath), head.Metadata[S3ObjectMetadata.Names.SourcePath]);
+        Assert.Equal(Sender, head.Metadata[S3ObjectMetadata.Names.Sender]);
+        Assert.Equal("2026-11-30T08:15:00.0000000Z", head.Metadata[S3ObjectMetadata.Names.LastWriteTime]);
         Assert.Equal(new[] { key }, await s3.KeysAsync($"{prefix}/"));
         Assert.Empty(await s3.OpenUploadsAsync($"{prefix}/"));
     }
@@ -126,7 +126,7 @@ public sealed class S3IncompleteTransferTests : IClassFixture<MockClusterFixture
         var prefix = $"killed-{Guid.NewGuid():N}";
         var location = S3Location.Parse($"s3://{S3rverFixture.Bucket}/{prefix}");
         var transfer = Guid.NewGuid();
-        var file = new IncomingFile(transfer, RelativePath, Sender, Content.Length, RawChunks.LastWriteTime);
+        var file = new IncomingFile(transfer, RelativePath, Sender, Content.Length, RawChunks.LastWriteTime, ChunkCount);
 
         // What a receiver killed some time after its last checkpoint leaves: the upload of the first part with its
         // manifest, chunks it received since (held in memory, gone with the process), and the upload of another file

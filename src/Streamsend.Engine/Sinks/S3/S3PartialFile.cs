@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Streamsend.Engine.Sinks.ObjectStore;
 
 namespace Streamsend.Engine.Sinks.S3;
 
@@ -39,14 +40,13 @@ internal sealed class S3PartialFile : IPartialFile
     private readonly List<int> uploadedBefore = new();
     private readonly PartLayout layout;
     private readonly HeldChunks held;
+    private readonly PartProgress partProgress;
     private readonly string?[] partETags;
-    private readonly List<Task> uploads = new();
-    private readonly CancellationTokenSource uploadsCancellation = new();
+    private readonly BackgroundUploads uploads;
     private byte[]? singlePart;
     private string? uploadId;
     private bool stagedObjectExists;
     private bool manifestMayExist;
-    private Exception? uploadFailure;
     private bool finished;
 
     /// <param name="kept">The upload an earlier run kept of this file at <paramref name="stagingKey"/>, to take up; null for a fresh start.</param>
@@ -71,7 +71,9 @@ internal sealed class S3PartialFile : IPartialFile
             Kept = progress with { Chunks = InUploadedParts(progress) };
             manifestMayExist = true;
         }
-        held = new HeldChunks(layout, sink.Budget, FinalLocation, uploadedBefore, holdForHashing: !HashesItself);
+        held = new HeldChunks(sink.Budget, FinalLocation, "S3", holdForHashing: !HashesItself);
+        partProgress = new PartProgress(layout, uploadedBefore);
+        uploads = new BackgroundUploads(sink.UploadSlots);
     }
 
     public string FinalLocation { get; }
@@ -87,7 +89,8 @@ internal sealed class S3PartialFile : IPartialFile
     /// </summary>
     public async ValueTask<bool> CheckpointAsync(StagedProgress progress, CancellationToken cancellationToken)
     {
-        await WaitForUploadsAsync().ConfigureAwait(false);
+        // Cancelled (the file is being aborted) or failed (thrown at the next write or the commit): such parts have no ETag.
+        await uploads.WaitAsync().ConfigureAwait(false);
         if (uploadId is not { } id || partETags.All(etag => etag is null))
         {
             return false;
@@ -156,13 +159,14 @@ internal sealed class S3PartialFile : IPartialFile
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        ThrowIfUploadFailed();
-        foreach (var part in held.Add(offset, data.Span))
+        uploads.ThrowIfFailed(FinalLocation, "a part");
+        held.Add(offset, data.Span, partProgress.PartsOf(offset, data.Length));
+        foreach (var part in partProgress.Fill(offset, data.Length))
         {
             var length = layout.LengthOf(part);
             sink.Budget.Reserve(length, FinalLocation);
             var buffer = ArrayPool<byte>.Shared.Rent(length);
-            held.CopyPart(part, buffer.AsSpan(0, length));
+            held.CopyForUpload(layout.StartOf(part), buffer.AsSpan(0, length));
             if (layout.IsSinglePut)
             {
                 singlePart = buffer;
@@ -171,8 +175,6 @@ internal sealed class S3PartialFile : IPartialFile
             try
             {
                 uploadId ??= await StartUploadAsync(cancellationToken).ConfigureAwait(false);
-                // Waiting for a free upload slot is the back-pressure that keeps memory bounded: the receiver stops reading Kafka meanwhile.
-                await sink.UploadSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -183,7 +185,7 @@ internal sealed class S3PartialFile : IPartialFile
                 }
                 throw;
             }
-            uploads.Add(UploadPartAsync(part, buffer, length));
+            await uploads.StartAsync(token => UploadPartAsync(part, buffer, length, token), () => ReturnPartBuffer(buffer, length), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -219,8 +221,7 @@ internal sealed class S3PartialFile : IPartialFile
             return;
         }
         finished = true;
-        uploadsCancellation.Cancel();
-        await WaitForUploadsAsync().ConfigureAwait(false);
+        await uploads.CancelAsync().ConfigureAwait(false);
         if (uploadId is { } id)
         {
             using var timeout = new CancellationTokenSource(CleanupTimeout);
@@ -248,7 +249,7 @@ internal sealed class S3PartialFile : IPartialFile
             singlePart = null;
             ReturnPartBuffer(buffer, layout.LengthOf(0));
         }
-        uploadsCancellation.Dispose();
+        uploads.Dispose();
     }
 
     private async Task<string> StartUploadAsync(CancellationToken cancellationToken)
@@ -259,35 +260,21 @@ internal sealed class S3PartialFile : IPartialFile
         return response.UploadId;
     }
 
-    private async Task UploadPartAsync(int part, byte[] buffer, int length)
+    private async Task UploadPartAsync(int part, byte[] buffer, int length, CancellationToken cancellationToken)
     {
-        try
+        using var body = new MemoryStream(buffer, 0, length, writable: false);
+        var response = await sink.Client.UploadPartAsync(new UploadPartRequest
         {
-            // Off the receiver's thread from here: the part travels while the next chunks are read.
-            await Task.Yield();
-            using var body = new MemoryStream(buffer, 0, length, writable: false);
-            var response = await sink.Client.UploadPartAsync(new UploadPartRequest
-            {
-                BucketName = sink.Location.Bucket,
-                Key = stagingKey,
-                UploadId = uploadId,
-                PartNumber = part + 1,
-                PartSize = length,
-                InputStream = body,
-                MD5Digest = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length))),
-                UseChunkEncoding = sink.UseChunkEncoding,
-            }, uploadsCancellation.Token).ConfigureAwait(false);
-            partETags[part] = response.ETag;
-        }
-        catch (Exception e) when (!uploadsCancellation.IsCancellationRequested)
-        {
-            uploadFailure ??= e;
-        }
-        finally
-        {
-            ReturnPartBuffer(buffer, length);
-            sink.UploadSlots.Release();
-        }
+            BucketName = sink.Location.Bucket,
+            Key = stagingKey,
+            UploadId = uploadId,
+            PartNumber = part + 1,
+            PartSize = length,
+            InputStream = body,
+            MD5Digest = Convert.ToBase64String(MD5.HashData(buffer.AsSpan(0, length))),
+            UseChunkEncoding = sink.UseChunkEncoding,
+        }, cancellationToken).ConfigureAwait(false);
+        partETags[part] = response.ETag;
     }
 
     private async Task<string?> PutWholeAsync(string md5, CancellationToken cancellationToken)
@@ -321,8 +308,7 @@ internal sealed class S3PartialFile : IPartialFile
         {
             return;
         }
-        await Task.WhenAll(uploads).ConfigureAwait(false);
-        ThrowIfUploadFailed();
+        await uploads.CompleteAsync(FinalLocation, "a part").ConfigureAwait(false);
         if (partETags.Any(etag => etag is null))
         {
             throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{FinalLocation}': not every part was uploaded. It will be received again by the next run.", FinalLocation);
@@ -342,18 +328,6 @@ internal sealed class S3PartialFile : IPartialFile
         {
             await sink.KeptUploads.DeleteAsync(file.TransferId, cancellationToken).ConfigureAwait(false);
             manifestMayExist = false;
-        }
-    }
-
-    private async Task WaitForUploadsAsync()
-    {
-        try
-        {
-            await Task.WhenAll(uploads).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Cancelled (the file is being aborted) or failed (uploadFailure says so): such parts have no ETag.
         }
     }
 
@@ -382,14 +356,6 @@ internal sealed class S3PartialFile : IPartialFile
         catch (Exception e) when (e is OperationCanceledException || S3Errors.IsStoreFailure(e))
         {
             // Swept by the next receiver's PrepareAsync.
-        }
-    }
-
-    private void ThrowIfUploadFailed()
-    {
-        if (uploadFailure is { } e)
-        {
-            throw new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot upload a part of '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
         }
     }
 

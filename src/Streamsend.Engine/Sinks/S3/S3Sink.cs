@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Streamsend.Engine.Sinks.ObjectStore;
 
 namespace Streamsend.Engine.Sinks.S3;
 
@@ -26,7 +27,7 @@ public sealed class S3Sink : IFileSink
         client = S3ClientFactory.Create(options);
         UseChunkEncoding = S3ClientFactory.UseChunkEncoding(options);
         UploadSlots = new SemaphoreSlim(options.MaxConcurrentUploads, options.MaxConcurrentUploads);
-        Budget = new MemoryBudget(options.MemoryLimitBytes);
+        Budget = new MemoryBudget(options.MemoryLimitBytes, "S3");
         Copier = new S3ObjectCopier(client, location.Bucket);
         StateKeyPrefix = location.KeyOf(LocalDirectorySink.StateFolderName + "/partial/");
         KeptUploads = new S3KeptUploads(client, location.Bucket, location.KeyOf(LocalDirectorySink.StateFolderName + "/kept/"), UseChunkEncoding);
@@ -183,7 +184,7 @@ public sealed class S3Sink : IFileSink
         try
         {
             var head = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Location.Bucket, Key = finalKey }, cancellationToken).ConfigureAwait(false);
-            owner = head.Metadata[S3ObjectMetadata.Sender] is { } sender ? Uri.UnescapeDataString(sender) : null;
+            owner = S3ObjectMetadata.SenderOf(head.Metadata);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -195,11 +196,7 @@ public sealed class S3Sink : IFileSink
 
     private string FinalKeyOf(IncomingFile file)
     {
-        var segments = RelativePathPolicy.Segments(file.RelativePath);
-        if (segments[0] == LocalDirectorySink.StateFolderName)
-        {
-            throw new StreamsendException("UnsafeRelativePath", ErrorKind.SecurityError, $"Refused to write '{file.RelativePath}': '{LocalDirectorySink.StateFolderName}' is the receiver's own state prefix. Nothing was written.", file.RelativePath);
-        }
+        RelativePathPolicy.LandingSegments(file.RelativePath);
         return Location.KeyOf(file.RelativePath);
     }
 
