@@ -19,6 +19,7 @@ public static class ChildLauncher
         {
             start.ArgumentList.Add(argument);
         }
+        var launched = DateTimeOffset.UtcNow;
         using var child = Process.Start(start) ?? throw new InvalidOperationException("The child process did not start.");
         ChildReport? report = null;
         var other = new List<string>();
@@ -34,6 +35,8 @@ public static class ChildLauncher
             }
         }
         child.WaitForExit();
-        return report ?? throw new InvalidOperationException($"The child '{string.Join(' ', arguments)}' exited with {child.ExitCode} and no result. {string.Join(Environment.NewLine, other)}");
+        return report is null
+            ? throw new InvalidOperationException($"The child '{string.Join(' ', arguments)}' exited with {child.ExitCode} and no result. {string.Join(Environment.NewLine, other)}")
+            : report with { LaunchedUnixMs = launched.ToUnixTimeMilliseconds() };
     }
 }

@@ -13,24 +13,35 @@ namespace Streamsend.Bench;
 /// </summary>
 public static class SenderChild
 {
-    /// <summary>`send BOOTSTRAP TOPIC PATH [name=value...]`: sends a file or a folder with Streamsend's defaults and these librdkafka properties.</summary>
-    public static async Task<ChildReport> SendAsync(string bootstrap, string topic, string path, IEnumerable<string> properties)
+    /// <summary>
+    /// `send BOOTSTRAP TOPIC PATH [--pack-threshold BYTES] [name=value...]`: sends a file or a folder with Streamsend's
+    /// defaults (or this pack threshold) and these librdkafka properties.
+    /// </summary>
+    public static async Task<ChildReport> SendAsync(string bootstrap, string topic, string path, IReadOnlyList<string> arguments)
     {
         var events = new CountingEventSink();
         var kafka = new Dictionary<string, string> { ["log_level"] = "3" };
-        foreach (var property in properties)
+        int? packThreshold = null;
+        for (var i = 0; i < arguments.Count; i++)
         {
-            var parts = property.Split('=', 2);
-            kafka[parts[0]] = parts.Length == 2 ? parts[1] : throw new FormatException($"'{property}' is not name=value.");
+            if (arguments[i] == "--pack-threshold" && i + 1 < arguments.Count)
+            {
+                packThreshold = int.Parse(arguments[++i], System.Globalization.CultureInfo.InvariantCulture);
+                continue;
+            }
+            var parts = arguments[i].Split('=', 2);
+            kafka[parts[0]] = parts.Length == 2 ? parts[1] : throw new FormatException($"'{arguments[i]}' is not name=value.");
         }
         var options = new SendOptions
         {
             Kafka = new KafkaSettings(bootstrap, kafka),
             Topic = topic,
             SenderName = "bench",
+            PackThreshold = packThreshold,
             // The mock has no DescribeConfigs; it answers at once with an error, and the sender falls back to 1,000,000.
             SizeLimitLookupTimeout = TimeSpan.FromSeconds(2),
         };
+        var connectStarted = DateTimeOffset.UtcNow;
         using var sender = await FileSender.ConnectAsync(options, events, CancellationToken.None);
         var requests = Channel.CreateUnbounded<SendRequest>();
         var bytes = 0L;
@@ -49,7 +60,13 @@ public static class SenderChild
         clock.Stop();
         var cpuUsed = ProcessMeter.CpuTime() - cpu;
         var problem = events.FirstFailure?.Message ?? (events.Sent != files ? $"{events.Sent} of {files} files sent" : null);
-        return new ChildReport(bytes, events.Sent, clock.Elapsed.TotalSeconds, cpuUsed.TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), started.ToUnixTimeMilliseconds(), events.Failures, problem);
+        var firstAck = events.FirstAck;
+        return new ChildReport(bytes, events.Sent, clock.Elapsed.TotalSeconds, cpuUsed.TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), started.ToUnixTimeMilliseconds(), events.Failures, problem,
+            ConnectStartedUnixMs: connectStarted.ToUnixTimeMilliseconds(),
+            FirstAckUnixMs: firstAck?.At.ToUnixTimeMilliseconds() ?? 0,
+            FirstAckBytes: firstAck?.Bytes ?? 0,
+            ChunkBytes: sender.ChunkSize,
+            PackThresholdBytes: packThreshold ?? sender.ChunkSize / 16);
     }
 
     /// <summary>`idle`: the same runtime with the engine and librdkafka loaded, doing nothing: the baseline for peak memory.</summary>
@@ -67,6 +84,7 @@ public static class SenderChild
         private int sent;
         private int failures;
         private StreamsendException? firstFailure;
+        private Acknowledged? firstAck;
 
         public int Sent => Volatile.Read(ref sent);
 
@@ -74,10 +92,16 @@ public static class SenderChild
 
         public StreamsendException? FirstFailure => Volatile.Read(ref firstFailure);
 
+        /// <summary>The engine's first report of acknowledged bytes: the end of the send's start-up.</summary>
+        public Acknowledged? FirstAck => Volatile.Read(ref firstAck);
+
         public void Post(EngineEvent engineEvent)
         {
             switch (engineEvent)
             {
+                case ProgressEvent { Progress.BytesDone: > 0 } progress when Volatile.Read(ref firstAck) is null:
+                    Interlocked.CompareExchange(ref firstAck, new Acknowledged(DateTimeOffset.UtcNow, progress.Progress.BytesDone), null);
+                    break;
                 case FileSentEvent:
                     Interlocked.Increment(ref sent);
                     break;
@@ -91,4 +115,6 @@ public static class SenderChild
             }
         }
     }
+
+    private sealed record Acknowledged(DateTimeOffset At, long Bytes);
 }
