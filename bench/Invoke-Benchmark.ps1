@@ -21,8 +21,10 @@ param(
     [ValidateRange(1, 100000)][int]$Files = 200,
     [ValidateRange(1, 1000000000)][int]$FileBytes = 5000000,
     [ValidateRange(1, 1000000)][int]$SmallFiles = 20000,
-    # Sizes of the files the sender's peak memory is measured with.
-    [ValidateRange(1, 65536)][int[]]$MemoryMiB = @(256, 2048),
+    # Sizes in MiB of the files the sender's peak memory is measured with. Strings, joined with commas: from
+    # `dotnet pwsh ./bench/Invoke-Benchmark.ps1 -MemoryMiB 64,128` it arrives as the one string '64,128', which an
+    # [int[]] would read as 64128.
+    [ValidatePattern('^\d+(,\d+)*$')][string[]]$MemoryMiB = @('256', '2048'),
     [string]$WorkDirectory,
     # Debug or Release; without it the STREAMSEND_CONFIGURATION build.ps1 sets, else Release.
     [string]$Configuration

@@ -19,6 +19,9 @@ public static class ChildLauncher
         {
             start.ArgumentList.Add(argument);
         }
+        // Under `dotnet-trace collect -- ...` (bench/Profile-Receiver.ps1) this process has a diagnostic port that
+        // suspends its runtime until the tracer connects; a child that inherited it would wait for ever.
+        start.Environment.Remove("DOTNET_DiagnosticPorts");
         var launched = DateTimeOffset.UtcNow;
         using var child = Process.Start(start) ?? throw new InvalidOperationException("The child process did not start.");
         ChildReport? report = null;

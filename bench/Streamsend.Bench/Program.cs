@@ -2,7 +2,7 @@ using Streamsend.Bench;
 
 // Without arguments (or with `run [options]`): the whole benchmark against an in-process mock cluster.
 // `small-files [options]` runs only the small-file section (bench/Measure-SmallFiles.ps1), `write-files` and
-// `send-receive` one many-file send + receive (bench/Profile-Receiver.ps1). The other modes are the child processes
+// `send-receive` one many-file send + receive and `top-frames` its trace's busiest frames (bench/Profile-Receiver.ps1). The other modes are the child processes
 // the benchmark starts (see SenderChild, RawKafka) and the landing ceiling of LandingCeiling.
 try
 {
@@ -28,6 +28,9 @@ try
             return 0;
         case ["send-receive", var path, .. var options]:
             return await SingleRuns.SendReceiveAsync(Path.GetFullPath(path), BenchmarkSettings.Parse(options));
+        case ["top-frames", var trace, .. var top]:
+            TraceTopFrames.Print(trace, top is [var frames] ? int.Parse(frames) : 20);
+            return 0;
         case ["small-files", .. var options]:
             return await SingleRuns.SmallFilesAsync(BenchmarkSettings.Parse(options));
         case [] or ["run", ..]:
