@@ -16,7 +16,8 @@ Tasks:
   Test     Build, then the xunit tests (on .NET 10 against the engine's net8.0 build, and against its net472 build
            under .NET Framework on Windows or Mono elsewhere) and the Pester tests (tests/pester, in a child pwsh).
   Demo     Build, then demo/Invoke-Demo.ps1 against a mock cluster.
-  Bench    Build, then every bench/*.ps1.
+  Bench    Build, then bench/Invoke-Benchmark.ps1, which prints every row in one run (docs/performance.md); the
+           other bench/*.ps1 (one part on its own, a receiver profile) are run by hand.
   Package  Build, then out/Streamsend/<version>/, out/Streamsend-<version>.zip and out/feed/Streamsend.<version>.nupkg
            (both editions' bin folders and every librdkafka native; install it with Install-PSResource from a
            repository registered on out/feed, see docs/operations.md).
@@ -145,17 +146,13 @@ function Invoke-DemoTask {
 
 function Invoke-BenchTask {
     Invoke-BuildTask
-    $benchmarks = @(Get-ChildItem -Path (Join-Path $repositoryRoot 'bench') -Filter *.ps1 -File -ErrorAction Ignore | Sort-Object Name)
-    if ($benchmarks.Count -eq 0) {
-        Write-Host 'No benchmarks: bench/ holds no *.ps1.'
-        return
-    }
-    foreach ($benchmark in $benchmarks) {
-        Write-Step "Bench $($benchmark.Name)"
-        $exitCode = Invoke-PwshScript -Path $benchmark.FullName
-        if ($exitCode -ne 0) {
-            throw "Benchmark $($benchmark.Name) failed (exit code $exitCode)."
-        }
+    # One script, one run: the small-file part (Measure-SmallFiles.ps1) and the profile (Profile-Receiver.ps1) would
+    # only measure again what it prints.
+    $benchmark = Join-Path $repositoryRoot 'bench/Invoke-Benchmark.ps1'
+    Write-Step 'Bench Invoke-Benchmark.ps1'
+    $exitCode = Invoke-PwshScript -Path $benchmark
+    if ($exitCode -ne 0) {
+        throw "Benchmark Invoke-Benchmark.ps1 failed (exit code $exitCode)."
     }
 }
 

@@ -6,7 +6,7 @@ namespace Streamsend.Bench;
 public sealed record BenchmarkSettings
 {
     public const string Usage =
-        "usage: Streamsend.Bench [run] [--work DIR] [--big-mib 1024] [--partitions 8] [--retention-partitions 256] [--files 200] [--file-bytes 5000000] [--memory-mib 256,2048] [--only resume] [--keep]";
+        "usage: Streamsend.Bench [run] [--work DIR] [--big-mib 1024] [--partitions 8] [--retention-partitions 256] [--files 200] [--file-bytes 5000000] [--memory-mib 256,2048] [--small-files 20000] [--only resume] [--keep]";
 
     public string WorkDirectory { get; init; } = Path.Combine(Path.GetTempPath(), $"streamsend-bench-{Environment.ProcessId}");
 
@@ -25,6 +25,9 @@ public sealed record BenchmarkSettings
     public int ManyFiles { get; init; } = 200;
 
     public long ManyFileBytes { get; init; } = 5_000_000;
+
+    /// <summary>Files of 1–16 KB in the small-file tree (sent packed and one message per file, and landed by tar -x).</summary>
+    public int SmallFiles { get; init; } = 20_000;
 
     public IReadOnlyList<long> MemoryFileBytes { get; init; } = new[] { 256L << 20, 2048L << 20 };
 
@@ -51,6 +54,7 @@ public sealed record BenchmarkSettings
                 "--files" => settings with { ManyFiles = (int)Number(Next()) },
                 "--file-bytes" => settings with { ManyFileBytes = Number(Next()) },
                 "--memory-mib" => settings with { MemoryFileBytes = Next().Split(',').Select(m => Number(m) << 20).ToArray() },
+                "--small-files" => settings with { SmallFiles = (int)Number(Next()) },
                 "--keep" => settings with { Keep = true },
                 "--only" => settings with { Only = Next() is "resume" ? "resume" : throw new FormatException("--only takes 'resume'.") },
                 _ => throw new FormatException($"unknown argument '{args[i]}'."),

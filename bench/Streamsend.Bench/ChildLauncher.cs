@@ -20,11 +20,15 @@ public static class ChildLauncher
         {
             start.ArgumentList.Add(argument);
         }
+        // Under `dotnet-trace collect -- ...` (bench/Profile-Receiver.ps1) this process has a diagnostic port that
+        // suspends its runtime until the tracer connects; a child that inherited it would wait for ever.
+        start.Environment.Remove("DOTNET_DiagnosticPorts");
         return Process.Start(start) ?? throw new InvalidOperationException("The child process did not start.");
     }
 
     private static ChildReport Run(string[] arguments)
     {
+        var launched = DateTimeOffset.UtcNow;
         using var child = Start(arguments);
         ChildReport? report = null;
         var other = new List<string>();
@@ -40,6 +44,8 @@ public static class ChildLauncher
             }
         }
         child.WaitForExit();
-        return report ?? throw new InvalidOperationException($"The child '{string.Join(' ', arguments)}' exited with {child.ExitCode} and no result. {string.Join(Environment.NewLine, other)}");
+        return report is null
+            ? throw new InvalidOperationException($"The child '{string.Join(' ', arguments)}' exited with {child.ExitCode} and no result. {string.Join(Environment.NewLine, other)}")
+            : report with { LaunchedUnixMs = launched.ToUnixTimeMilliseconds() };
     }
 }

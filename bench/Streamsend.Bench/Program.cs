@@ -1,8 +1,9 @@
 using Streamsend.Bench;
 
 // Without arguments (or with `run [options]`): the whole benchmark against an in-process mock cluster.
-// The other modes are the child processes it starts (see SenderChild) and the landing ceiling that
-// bench/Measure-SmallFiles.ps1 runs (see LandingCeiling).
+// `small-files [options]` runs only the small-file section (bench/Measure-SmallFiles.ps1), `write-files` and
+// `send-receive` one many-file send + receive and `top-frames` its trace's busiest frames (bench/Profile-Receiver.ps1). The other modes are the child processes
+// the benchmark starts (see SenderChild, RawKafka) and the landing ceiling of LandingCeiling.
 try
 {
     switch (args)
@@ -25,6 +26,16 @@ try
         case ["idle"]:
             Console.WriteLine((await SenderChild.IdleAsync()).ToLine());
             return 0;
+        case ["write-files", var directory, var count, var bytes]:
+            WorkFiles.WriteManyFiles(directory, int.Parse(count), long.Parse(bytes));
+            return 0;
+        case ["send-receive", var path, .. var options]:
+            return await SingleRuns.SendReceiveAsync(Path.GetFullPath(path), BenchmarkSettings.Parse(options));
+        case ["top-frames", var trace, .. var top]:
+            TraceTopFrames.Print(trace, top is [var frames] ? int.Parse(frames) : 20);
+            return 0;
+        case ["small-files", .. var options]:
+            return await SingleRuns.SmallFilesAsync(BenchmarkSettings.Parse(options));
         case [] or ["run", ..]:
             return await BenchmarkRun.RunAsync(BenchmarkSettings.Parse(args.Skip(1).ToArray()));
         default:

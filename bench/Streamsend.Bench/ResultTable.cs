@@ -5,6 +5,11 @@ public sealed record ResultRow(string Kind, string What, long Bytes, double Seco
 {
     public double MBPerSecond => Bytes / Seconds / 1e6;
 
+    /// <summary>Set on rows that move many files, whose rate is also files/s.</summary>
+    public int? Files { get; init; }
+
+    public double? FilesPerSecond => Files / Seconds;
+
     /// <summary>CPU seconds of every process in the run (the sender child, and this one: mock cluster, consumer, receiver) within the row's time.</summary>
     public double? AllProcessesCpuSeconds { get; init; }
 
@@ -31,27 +36,40 @@ public sealed record ResumeRow(long FileBytes, long AcknowledgedAtKill, long Res
 public sealed class ResultTable
 {
     private readonly List<ResultRow> rows = new();
+    private readonly List<string> notes = new();
 
     public bool AllMet => rows.All(r => r.Met);
+
+    /// <summary>A line printed under the table: a measurement skipped, and why.</summary>
+    public void Note(string note)
+    {
+        notes.Add(note);
+        Console.WriteLine($"    {note}");
+    }
 
     public void Add(ResultRow row)
     {
         rows.Add(row);
         var cores = row.AllProcessesCores is { } allCores ? $"  ({allCores:F2} cores, all processes)" : "";
-        Console.WriteLine($"    {row.MBPerSecond,8:F0} MB/s  {row.What}{cores}{(row.Problem is null ? "" : "  [" + row.Problem + "]")}");
+        var files = row.FilesPerSecond is { } filesPerSecond ? $"  ({filesPerSecond:F0} files/s)" : "";
+        Console.WriteLine($"    {row.MBPerSecond,8:F0} MB/s  {row.What}{files}{cores}{(row.Problem is null ? "" : "  [" + row.Problem + "]")}");
     }
 
     public void Print()
     {
         var cores = Environment.ProcessorCount;
         Console.WriteLine($"Machine: {cores} cores. A row whose CPU cores used by all processes is near {cores} was bound by the CPU.");
-        Console.WriteLine($"| kind | what | MB/s | seconds | CPU cores used (sender) | CPU cores used (all processes, of {cores}) | CPU s per GB (all processes) | ceiling (MB/s) | ratio | target | result | lowest ceiling measured (MB/s) |");
-        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |");
+        Console.WriteLine($"| kind | what | MB/s | files/s | seconds | CPU cores used (sender) | CPU cores used (all processes, of {cores}) | CPU s per GB (all processes) | ceiling (MB/s) | ratio | target | result | lowest ceiling measured (MB/s) |");
+        Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |");
         foreach (var row in rows)
         {
-            var target = row.Target is { } t ? $"≥ {t:F1}" : "";
+            var target = row.Target is { } t ? $"≥ {t:0.0#}" : "";
             var result = row.Problem is { } problem ? "FAILED: " + problem : row.Target is null ? "" : row.Met ? "met" : "MISSED";
-            Console.WriteLine($"| {row.Kind} | {row.What} | {row.MBPerSecond:F0} | {row.Seconds:F2} | {row.SenderCores:F2} | {row.AllProcessesCores:F2} | {row.AllProcessesCpuSecondsPerGB:F2} | {row.Ceiling} | {row.Ratio:F2} | {target} | {result} | {row.LowestCeiling} |");
+            Console.WriteLine($"| {row.Kind} | {row.What} | {row.MBPerSecond:F0} | {row.FilesPerSecond:F0} | {row.Seconds:F2} | {row.SenderCores:F2} | {row.AllProcessesCores:F2} | {row.AllProcessesCpuSecondsPerGB:F2} | {row.Ceiling} | {row.Ratio:F2} | {target} | {result} | {row.LowestCeiling} |");
+        }
+        foreach (var note in notes)
+        {
+            Console.WriteLine($"Note: {note}");
         }
     }
 

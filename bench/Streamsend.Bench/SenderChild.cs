@@ -14,29 +14,37 @@ namespace Streamsend.Bench;
 public static class SenderChild
 {
     /// <summary>
-    /// `send BOOTSTRAP TOPIC PATH [name=value...]`: sends a file or a folder with Streamsend's defaults and these librdkafka
-    /// properties. `resumable-send BOOTSTRAP TOPIC PATH RESUME_FOLDER BYTES_PER_SECOND` keeps resume state there, as
-    /// Send-StreamFile does, and caps the rate (0: no cap).
+    /// `send BOOTSTRAP TOPIC PATH [--pack-threshold BYTES] [name=value...]`: sends a file or a folder with Streamsend's
+    /// defaults (or this pack threshold) and these librdkafka properties. `resumable-send BOOTSTRAP TOPIC PATH
+    /// RESUME_FOLDER BYTES_PER_SECOND` keeps resume state there, as Send-StreamFile does, and caps the rate (0: no cap).
     /// </summary>
-    public static async Task<ChildReport> SendAsync(string bootstrap, string topic, string path, IEnumerable<string> properties, string? resumeFolder = null, long? bytesPerSecond = null)
+    public static async Task<ChildReport> SendAsync(string bootstrap, string topic, string path, IReadOnlyList<string> arguments, string? resumeFolder = null, long? bytesPerSecond = null)
     {
         var events = new CountingEventSink();
         var kafka = new Dictionary<string, string> { ["log_level"] = "3" };
-        foreach (var property in properties)
+        int? packThreshold = null;
+        for (var i = 0; i < arguments.Count; i++)
         {
-            var parts = property.Split('=', 2);
-            kafka[parts[0]] = parts.Length == 2 ? parts[1] : throw new FormatException($"'{property}' is not name=value.");
+            if (arguments[i] == "--pack-threshold" && i + 1 < arguments.Count)
+            {
+                packThreshold = int.Parse(arguments[++i], System.Globalization.CultureInfo.InvariantCulture);
+                continue;
+            }
+            var parts = arguments[i].Split('=', 2);
+            kafka[parts[0]] = parts.Length == 2 ? parts[1] : throw new FormatException($"'{arguments[i]}' is not name=value.");
         }
         var options = new SendOptions
         {
             Kafka = new KafkaSettings(bootstrap, kafka),
             Topic = topic,
             SenderName = "bench",
+            PackThreshold = packThreshold,
             // The mock has no DescribeConfigs; it answers at once with an error, and the sender falls back to 1,000,000.
             SizeLimitLookupTimeout = TimeSpan.FromSeconds(2),
             ResumeFolder = resumeFolder,
             MaxBytesPerSecond = bytesPerSecond > 0 ? bytesPerSecond : null,
         };
+        var connectStarted = DateTimeOffset.UtcNow;
         using var sender = await FileSender.ConnectAsync(options, events, CancellationToken.None);
         var requests = Channel.CreateUnbounded<SendRequest>();
         var bytes = 0L;
@@ -55,7 +63,13 @@ public static class SenderChild
         clock.Stop();
         var cpuUsed = ProcessMeter.CpuTime() - cpu;
         var problem = events.FirstFailure?.Message ?? (events.Sent != files ? $"{events.Sent} of {files} files sent" : null);
-        return new ChildReport(bytes, events.Sent, clock.Elapsed.TotalSeconds, cpuUsed.TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), started.ToUnixTimeMilliseconds(), events.Failures, problem)
+        var firstAck = events.FirstAck;
+        return new ChildReport(bytes, events.Sent, clock.Elapsed.TotalSeconds, cpuUsed.TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), started.ToUnixTimeMilliseconds(), events.Failures, problem,
+            ConnectStartedUnixMs: connectStarted.ToUnixTimeMilliseconds(),
+            FirstAckUnixMs: firstAck?.At.ToUnixTimeMilliseconds() ?? 0,
+            FirstAckBytes: firstAck?.Bytes ?? 0,
+            ChunkBytes: sender.ChunkSize,
+            PackThresholdBytes: packThreshold ?? sender.ChunkSize / 16)
         {
             SentBytes = events.SentBytes,
             ResumedBytes = events.ResumedBytes,
@@ -79,6 +93,7 @@ public static class SenderChild
         private long sentBytes;
         private long resumedBytes;
         private StreamsendException? firstFailure;
+        private Acknowledged? firstAck;
 
         public int Sent => Volatile.Read(ref sent);
 
@@ -90,10 +105,16 @@ public static class SenderChild
 
         public StreamsendException? FirstFailure => Volatile.Read(ref firstFailure);
 
+        /// <summary>The engine's first report of acknowledged bytes: the end of the send's start-up.</summary>
+        public Acknowledged? FirstAck => Volatile.Read(ref firstAck);
+
         public void Post(EngineEvent engineEvent)
         {
             switch (engineEvent)
             {
+                case ProgressEvent { Progress.BytesDone: > 0 } progress when Volatile.Read(ref firstAck) is null:
+                    Interlocked.CompareExchange(ref firstAck, new Acknowledged(DateTimeOffset.UtcNow, progress.Progress.BytesDone), null);
+                    break;
                 case FileSentEvent file:
                     Interlocked.Increment(ref sent);
                     Interlocked.Add(ref sentBytes, file.File.SentBytes);
@@ -109,4 +130,6 @@ public static class SenderChild
             }
         }
     }
+
+    private sealed record Acknowledged(DateTimeOffset At, long Bytes);
 }

@@ -29,7 +29,9 @@ internal sealed class ChunkDeliveries
     private int outstanding;
     private int sealedFlag;
     private long ackedBytes;
-    private long lastProgressTicks;
+    // One interval in the past, so that the first acknowledgement is reported at once: it is when a transfer starts
+    // to move (a progress bar appears, the benchmark times start-up to it), not once the file has been a tenth of a second on its way.
+    private long lastProgressTicks = -ProgressIntervalTicks;
     private Exception? failure;
 
     /// <param name="onReport">Called for every report, with whether Kafka acknowledged the chunk.</param>

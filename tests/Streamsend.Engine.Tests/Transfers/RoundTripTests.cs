@@ -63,6 +63,21 @@ public sealed class RoundTripTests : IClassFixture<MockClusterFixture>
     }
 
     [Fact]
+    public async Task A_files_first_acknowledged_chunk_is_reported_as_progress_at_once()
+    {
+        using var files = new TestFiles();
+        files.Write("outbox/big.bin", 16 * Chunk);
+        var events = new RecordingEventSink();
+
+        await TransferHarness.SendAllAsync(TransferHarness.SendOptions(kafka.Settings, kafka.NewTopic(), Chunk), SourceTree.Expand(files.PathOf("outbox"), null), events);
+
+        Assert.Empty(events.Failures);
+        var first = events.Of<ProgressEvent>().First().Progress;
+        Assert.False(first.IsComplete);
+        Assert.Equal(Chunk, first.BytesDone);
+    }
+
+    [Fact]
     public async Task A_second_run_of_the_same_group_lands_nothing_again()
     {
         using var files = new TestFiles();
