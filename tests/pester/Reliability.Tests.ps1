@@ -64,7 +64,7 @@ Describe 'A receiver killed mid-transfer' {
 }
 
 Describe 'A sender killed mid-file' {
-    It 'makes the receiver expire and report the transfer, and nothing lands' {
+    It 'makes the receiver report the transfer once, and nothing lands' {
         $outbox = Join-Path $TestDrive 'killed-sender/outbox'
         $inbox = Join-Path $TestDrive 'killed-sender/inbox'
         $file = New-RandomFile -Path (Join-Path $outbox 'survey.tif') -Length 60MB -Seed 4
@@ -88,7 +88,9 @@ Describe 'A sender killed mid-file' {
 
         @($senderOutput | Where-Object { $_ -like 'SENT *' }) | Should -BeNullOrEmpty
         $received | Should -BeNullOrEmpty
-        @($receiveErrors | Where-Object { $_.FullyQualifiedErrorId -like 'TransferExpired,*' -and $_.Exception.Message -like '*survey.tif*' }).Count | Should -Be 1
+        $receiveErrors | ForEach-Object { Write-Host "    receiver: $($_.FullyQualifiedErrorId): $($_.Exception.Message)" }
+        # One report: expired, or lost when the receiver can tell that chunks before one it read will never come.
+        @($receiveErrors | Where-Object { $_.FullyQualifiedErrorId -match '^Transfer(Expired|Lost),' -and $_.Exception.Message -like '*survey.tif*' }).Count | Should -Be 1
         @(Get-ChildItem $inbox -Recurse -File -Force | Where-Object FullName -NotLike '*landed.log') | Should -BeNullOrEmpty
     }
 }

@@ -95,7 +95,7 @@ Describe 'A sender killed with SIGKILL at 60% and run again' {
         $received.Errors | Should -BeNullOrEmpty
         $received.Files.Count | Should -Be 1
         $received.Files[0].TransferId | Should -Be ([guid]$run.Sent[0].TransferId)
-        $received.Warnings | Should -Be "The sender abandoned 'survey.tif' (transfer $oldTransfer); nothing of it was landed."
+        $received.Warnings | Should -BeLike "Sender '*' abandoned 'survey.tif' (transfer $oldTransfer): it will not resume it (the file changed, and a changed file is sent as a new transfer). Nothing of it was landed; the * bytes received of it were discarded."
         Assert-LandedOnce -Case $case
     }
 }

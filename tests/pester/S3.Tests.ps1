@@ -134,9 +134,10 @@ Describe 'Receive-StreamFile -Destination s3://' -Skip:([bool]$NodeMissing) {
         while ([DateTime]::UtcNow -lt $deadline -and -not ((@(Get-S3rverObjectList $s3 inbox -Prefix 'killed/part-').Count -ge 2) -and @(Get-S3rverMultipartUpload $s3 inbox).Count -ge 1)) {
             Start-Sleep -Milliseconds 20
         }
+        # Counted just before the kill: an upload may complete in the instant between, and the kill is still mid-transfer.
+        $openAtKill = @(Get-S3rverMultipartUpload $s3 inbox).Count
         $first.Kill($true)
         $first.WaitForExit()
-        $openAtKill = @(Get-S3rverMultipartUpload $s3 inbox).Count
         $landedFirst = @($firstOutput.Result -split "`r?`n" | Where-Object { $_ })
 
         # The mock cluster hands the dead member's partitions over only when its session times out (6 s here).
