@@ -153,12 +153,13 @@ Describe 'Receive-StreamFile -Destination s3://' -Skip:([bool]$NodeMissing) {
 
         $openAtKill | Should -BeGreaterThan 0 -Because 'the receiver must be killed mid-upload for this test to mean anything'
         $result.Errors | Should -BeNullOrEmpty
-        # A file that landed in the instant before the kill may not have been reported by the killed receiver; the
-        # restarted one finds its object and does not land it again. So: never twice, at most one unreported, every object there.
+        # Files land up to 8 at a time beside the consume loop (the land stage), and each is reported once the loop takes
+        # it back: those that landed in the instant before the kill may not have been reported by the killed receiver.
+        # The restarted one finds their objects and does not land them again. So: never twice, at most 8 unreported, every object there.
         $landings = @($landedFirst) + @($result.Files.RelativePath)
         @($landings | Sort-Object -Unique).Count | Should -Be $landings.Count -Because 'no file lands twice'
         @($landings | Where-Object { $_ -notin $names }) | Should -BeNullOrEmpty
-        $landings.Count | Should -BeGreaterOrEqual 9 -Because 'at most the last landing before the kill goes unreported'
+        $landings.Count | Should -BeGreaterOrEqual 2 -Because 'at most the 8 landings under way at the kill go unreported'
         foreach ($one in $sent) {
             (Get-ObjectMd5 "killed/$($one.RelativePath)").Md5 | Should -Be $one.Md5
         }
