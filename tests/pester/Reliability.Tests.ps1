@@ -52,10 +52,11 @@ Describe 'A receiver killed mid-transfer' {
         $sent.Count | Should -Be 24
         $landedBeforeKill.Count | Should -BeGreaterOrEqual 3
         $landedBeforeKill.Count | Should -BeLessThan 24
-        # A file that landed in the instant before the kill may not have been reported by the killed receiver; the
-        # restarted one finds it in the landed journal and does not land it again. So: never twice, and every file there.
+        # Files land up to 8 at a time beside the consume loop, and each is reported once the loop takes it back: those that
+        # landed in the instant before the kill may not have been reported by the killed receiver. The restarted one finds
+        # them in the landed journal and does not land them again. So: never twice, at most 8 unreported, every file there.
         ($landedBeforeKill + $landedAfterRestart).Count | Should -BeLessOrEqual 24
-        ($landedBeforeKill + $landedAfterRestart).Count | Should -BeGreaterOrEqual 23
+        ($landedBeforeKill + $landedAfterRestart).Count | Should -BeGreaterOrEqual 16
         @($landedBeforeKill | Where-Object { $_ -in $landedAfterRestart }) | Should -BeNullOrEmpty
         (Compare-FileTree -Reference $outbox -Difference $inbox).Count | Should -Be 24
         @(Compare-FileTree -Reference $outbox -Difference $inbox | Where-Object { -not $_.Match }) | Should -BeNullOrEmpty
