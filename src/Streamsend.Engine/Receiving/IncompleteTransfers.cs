@@ -10,7 +10,8 @@ internal static class IncompleteTransfers
     public static StreamsendException Lost(TransferAssembly assembly, List<int> missing, TopicPartitionOffset message, Offset logStart, TimeSpan window)
     {
         var header = assembly.First;
-        var start = logStart.Value >= 0 ? $"the partition's log now starts at offset {logStart.Value}, so retention deleted them before this group read them, or the group's offsets were reset past them" : "retention deleted them before this group read them, or the group's offsets were reset past them";
+        const string why = "retention deleted them before this group read them, or the group's offsets were reset past them";
+        var start = logStart.Value >= 0 ? $"the partition's log now starts at offset {logStart.Value}, so {why}" : why;
         return new StreamsendException(
             "TransferLost",
             ErrorKind.InvalidData,
