@@ -55,7 +55,7 @@ public sealed class BenchmarkContext : IDisposable
         Cluster.Dispose();
         if (!Settings.Keep)
         {
-            WorkFiles.DeleteQuietly(Settings.WorkDirectory);
+            WorkFiles.DeleteWorkFolder(Settings.WorkDirectory);
         }
     }
 }

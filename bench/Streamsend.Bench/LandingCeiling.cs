@@ -1,11 +1,12 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Streamsend.Engine.Platform;
 
 namespace Streamsend.Bench;
 
 /// <summary>
 /// How many small files a careful receiver can land per second on this disk, with no Kafka at all: each file is
-/// created under a temporary name, written, flushed to disk and renamed into place, as LocalDirectorySink does. The
+/// created under a temporary name, written, made durable and renamed into place, as LocalDirectorySink does, with each
+/// of the ways of paying for durability it could choose from (issue 14: a flush per file, or once per batch). The
 /// bound that bench/Measure-SmallFiles.ps1 compares its end-to-end files/s against.
 /// </summary>
 public static class LandingCeiling
@@ -13,21 +14,24 @@ public static class LandingCeiling
     /// <summary>How a landing is made durable.</summary>
     public enum Durability
     {
-        /// <summary>Each file flushed (fsync) before its rename, as LocalDirectorySink lands a batch today.</summary>
+        /// <summary>Each file flushed (fsync) before its rename; the renames themselves are not flushed.</summary>
         EachFile,
 
         /// <summary>
-        /// Every file written and renamed, then one syncfs(2) of the destination's file system, after which all of them
-        /// are durable: the ceiling of "durability paid once per batch" on Linux (issue 14).
+        /// Per batch: every file written, then flushed side by side (fsync, FlushFileBuffers on Windows), renamed, and
+        /// each folder renamed into flushed once (fsync of the directory), after which the whole batch is durable.
         /// </summary>
-        OneSyncfs,
+        BatchFlushEach,
+
+        /// <summary>Per batch: every file written, one syncfs(2), every file renamed, one more syncfs (Linux).</summary>
+        BatchSyncfs,
     }
 
     /// <summary>
-    /// `land-files SOURCE DESTINATION CONCURRENCY [each|syncfs]`: lands every file under SOURCE into the new folder
-    /// DESTINATION, CONCURRENCY at a time, each flushed, or all made durable by one syncfs at the end.
+    /// `land-files SOURCE DESTINATION CONCURRENCY [each | flush-batch SIZE | syncfs-batch SIZE]`: lands every file under
+    /// SOURCE into the new folder DESTINATION, CONCURRENCY at a time.
     /// </summary>
-    public static ChildReport Land(string source, string destination, int concurrency, Durability durability = Durability.EachFile)
+    public static ChildReport Land(string source, string destination, int concurrency, Durability durability = Durability.EachFile, int batchSize = int.MaxValue)
     {
         // Read before the clock starts: a receiver has the bytes in memory already, only landing them is measured.
         var files = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
@@ -38,44 +42,54 @@ public static class LandingCeiling
         var cpu = ProcessMeter.CpuTime();
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, i =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrency };
+        for (var first = 0; first < files.Count; first += batchSize)
         {
-            var temporary = Path.Combine(staging, $"{i}.part");
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            var batch = Enumerable.Range(first, Math.Min(batchSize, files.Count - first)).ToList();
+            Parallel.ForEach(batch, parallel, i =>
             {
+                using var file = new FileStream(Path.Combine(staging, $"{i}.part"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
                 file.Write(files[i].Content);
-                if (durability == Durability.EachFile)
+                if (durability is Durability.EachFile or Durability.BatchFlushEach)
                 {
                     file.Flush(flushToDisk: true);
                 }
+                if (durability == Durability.EachFile)
+                {
+                    file.Dispose();
+                    MoveIntoPlace(staging, destination, files[i].Relative, i);
+                }
+            });
+            if (durability == Durability.EachFile)
+            {
+                continue;
             }
-            var final = Path.Combine(destination, files[i].Relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            File.Move(temporary, final);
-        });
-        if (durability == Durability.OneSyncfs)
-        {
-            SyncFileSystemOf(destination);
+            if (durability == Durability.BatchSyncfs)
+            {
+                FileSystemSync.SyncFileSystemOf(destination);
+            }
+            var folders = batch.Select(i => MoveIntoPlace(staging, destination, files[i].Relative, i)).ToHashSet();
+            if (durability == Durability.BatchSyncfs)
+            {
+                FileSystemSync.SyncFileSystemOf(destination);
+            }
+            else
+            {
+                Parallel.ForEach(folders, parallel, FileSystemSync.FlushDirectory);
+            }
         }
         clock.Stop();
         var bytes = files.Sum(f => (long)f.Content.Length);
         return new ChildReport(bytes, files.Count, clock.Elapsed.TotalSeconds, (ProcessMeter.CpuTime() - cpu).TotalSeconds, ProcessMeter.PeakWorkingSetBytes(), started.ToUnixTimeMilliseconds(), 0, null);
     }
 
-    /// <summary>syncfs(2): writes back everything dirty on the file system that holds <paramref name="folder"/>, and waits for it.</summary>
-    private static void SyncFileSystemOf(string folder)
+    /// <summary>Renames a staged file to its final path; returns the folder it landed in.</summary>
+    private static string MoveIntoPlace(string staging, string destination, string relative, int index)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("syncfs is Linux's; on Windows the batch equivalent is FlushFileBuffers on the volume.");
-        }
-        using var anchor = new FileStream(Path.Combine(folder, ".syncfs-anchor"), FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
-        if (syncfs((int)anchor.SafeFileHandle.DangerousGetHandle()) != 0)
-        {
-            throw new IOException($"syncfs failed with errno {Marshal.GetLastWin32Error()}.");
-        }
+        var final = Path.Combine(destination, relative);
+        var folder = Path.GetDirectoryName(final)!;
+        Directory.CreateDirectory(folder);
+        File.Move(Path.Combine(staging, $"{index}.part"), final);
+        return folder;
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int syncfs(int fileDescriptor);
 }

@@ -20,8 +20,11 @@ try
         case ["land-files", var source, var destination, var concurrency]:
             Console.WriteLine(LandingCeiling.Land(source, destination, int.Parse(concurrency)).ToLine());
             return 0;
-        case ["land-files", var source, var destination, var concurrency, "syncfs"]:
-            Console.WriteLine(LandingCeiling.Land(source, destination, int.Parse(concurrency), LandingCeiling.Durability.OneSyncfs).ToLine());
+        case ["land-files", var source, var destination, var concurrency, "flush-batch", var size]:
+            Console.WriteLine(LandingCeiling.Land(source, destination, int.Parse(concurrency), LandingCeiling.Durability.BatchFlushEach, int.Parse(size)).ToLine());
+            return 0;
+        case ["land-files", var source, var destination, var concurrency, "syncfs-batch", var size]:
+            Console.WriteLine(LandingCeiling.Land(source, destination, int.Parse(concurrency), LandingCeiling.Durability.BatchSyncfs, int.Parse(size)).ToLine());
             return 0;
         case ["idle"]:
             Console.WriteLine((await SenderChild.IdleAsync()).ToLine());

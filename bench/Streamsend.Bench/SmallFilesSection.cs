@@ -32,6 +32,12 @@ public static class SmallFilesSection
         }
     }
 
+    /// <summary>
+    /// Batch sizes the durability choice is measured at: a pack of 1–16 KB files holds about 64 (a 1 MiB message), the
+    /// land stage holds 8 files at once, and a large batch shows what a flush per batch costs at the limit.
+    /// </summary>
+    private static readonly int[] LandingBatchSizes = [8, 64, 1024];
+
     public static async Task<Result> RunAsync(BenchmarkContext context)
     {
         var count = context.Settings.SmallFiles;
@@ -56,23 +62,28 @@ public static class SmallFilesSection
             WorkFiles.DeleteQuietly(archive);
         }
 
-        // Landed as LocalDirectorySink lands a batch (temporary file, write, Flush(true), rename), with no landed journal:
-        // a bound on the receiver from above; and, on Linux, with one syncfs for all of them instead of a flush each.
-        var loops = new List<(int Concurrency, LandingCeiling.Durability Durability, string What)>
+        // Landed as LocalDirectorySink lands files (temporary file, write, made durable, rename), with no landed
+        // journal: a bound on the receiver from above, for each way of paying for durability it can choose from
+        // (LandingDurability): a flush per file, or one per batch of the sizes a pack and the land stage bring.
+        var loops = new List<(int Concurrency, LandingCeiling.Durability Durability, int BatchSize, string What)>
         {
-            (1, LandingCeiling.Durability.EachFile, "one file at a time, each flushed, then renamed"),
-            (8, LandingCeiling.Durability.EachFile, "8 at a time, each flushed, then renamed (as the receiver lands a batch)"),
+            (1, LandingCeiling.Durability.EachFile, int.MaxValue, "one file at a time, each flushed, then renamed"),
+            (8, LandingCeiling.Durability.EachFile, int.MaxValue, "8 at a time, each flushed, then renamed"),
         };
-        if (OperatingSystem.IsLinux())
+        foreach (var size in LandingBatchSizes)
         {
-            loops.Add((8, LandingCeiling.Durability.OneSyncfs, "8 at a time, no flush each, renamed, then one syncfs"));
+            loops.Add((8, LandingCeiling.Durability.BatchFlushEach, size, $"batches of {size}: written, flushed 8 at a time, renamed, each folder flushed"));
+            if (OperatingSystem.IsLinux())
+            {
+                loops.Add((8, LandingCeiling.Durability.BatchSyncfs, size, $"batches of {size}: written 8 at a time, syncfs, renamed, syncfs"));
+            }
         }
-        foreach (var (concurrency, durability, what) in loops)
+        foreach (var (concurrency, durability, batchSize, what) in loops)
         {
             BenchmarkContext.Step($"landing ceiling: land-files, {what}");
             var landing = context.WorkPath("small-land-files");
             SystemLanding.SettleDisk();
-            var landed = LandingCeiling.Land(tree, landing, concurrency, durability);
+            var landed = LandingCeiling.Land(tree, landing, concurrency, durability, batchSize);
             context.Table.Add(new ResultRow("Ceiling", $"landing, no Kafka: land-files of the {label} tree, {what}", landed.Bytes, landed.Seconds, null, null, null, null)
             {
                 Files = landed.Files,

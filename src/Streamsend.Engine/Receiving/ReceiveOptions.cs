@@ -38,7 +38,7 @@ public sealed record ReceiveOptions
     public long MaxStagedBytes { get; init; } = 100L * 1024 * 1024 * 1024;
 
     /// <summary>Complete files verified and landed at the same time, beside the consume loop (see LandingStage).</summary>
-    public int ConcurrentLandings { get; init; } = Sinks.LocalDirectorySink.ConcurrentFlushes;
+    public int ConcurrentLandings { get; init; } = Sinks.LocalDirectorySink.ConcurrentWrites;
 
     /// <summary>How often safe offsets are committed while files keep landing.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -105,11 +105,12 @@ public sealed class LandedJournal : IDisposable
     /// <summary>
     /// Appends transfers that landed and returns once they are on disk. The flush, not the line, is what costs, so
     /// records that arrive while another caller flushes wait and go to disk together with the next flush (group commit):
-    /// files landing side by side share it.
+    /// files landing side by side share it. With <paramref name="flushToDisk"/> false the lines are only handed to the
+    /// operating system, for a caller that makes the whole file system durable next (<see cref="LandingDurability"/>).
     /// </summary>
-    public void RecordAll(IEnumerable<Landing> landings)
+    public void RecordAll(IEnumerable<Landing> landings, bool flushToDisk = true)
     {
-        var record = new PendingRecord(landings.ToList());
+        var record = new PendingRecord(landings.ToList(), flushToDisk);
         lock (pendingGate)
         {
             pending.Add(record);
@@ -128,7 +129,7 @@ public sealed class LandedJournal : IDisposable
             }
             lock (gate)
             {
-                Append(batch.SelectMany(r => r.Landings));
+                Append(batch.SelectMany(r => r.Landings), batch.Any(r => r.FlushToDisk));
             }
             foreach (var flushed in batch)
             {
@@ -137,7 +138,7 @@ public sealed class LandedJournal : IDisposable
         }
     }
 
-    private void Append(IEnumerable<Landing> landings)
+    private void Append(IEnumerable<Landing> landings, bool flushToDisk)
     {
         var stream = (FileStream)writer!.BaseStream;
         var lengthBefore = stream.Length;
@@ -157,7 +158,7 @@ public sealed class LandedJournal : IDisposable
             return;
         }
         writer.Flush();
-        stream.Flush(flushToDisk: true);
+        stream.Flush(flushToDisk);
         if (lengthBefore == readUpTo)
         {
             // Nobody else appended since the last read: our own lines need not be read back.
@@ -171,9 +172,11 @@ public sealed class LandedJournal : IDisposable
         }
     }
 
-    private sealed class PendingRecord(List<Landing> landings)
+    private sealed class PendingRecord(List<Landing> landings, bool flushToDisk)
     {
         public List<Landing> Landings { get; } = landings;
+
+        public bool FlushToDisk { get; } = flushToDisk;
 
         public bool Durable { get; set; }
     }

@@ -22,6 +22,7 @@ public sealed class LocalDirectorySink : IFileSink
     private readonly bool overwrite;
     private CaseCollisionRule? caseRule;
     private LocalLandingNames? names;
+    private readonly LandingDurability durability;
 
     /// <param name="overwrite">Let a file from one sender replace a file another sender landed (-Overwrite).</param>
     public LocalDirectorySink(string destination, bool overwrite = false)
@@ -30,7 +31,8 @@ public sealed class LocalDirectorySink : IFileSink
     }
 
     /// <param name="caseRule">Null: ask the destination's file system when the receiver starts.</param>
-    internal LocalDirectorySink(string destination, bool overwrite, CaseCollisionRule? caseRule)
+    /// <param name="durability">Null: this operating system's choice (<see cref="LandingDurability.For"/>).</param>
+    internal LocalDirectorySink(string destination, bool overwrite, CaseCollisionRule? caseRule, LandingDurability? durability = null)
     {
         this.overwrite = overwrite;
         this.caseRule = caseRule;
@@ -41,6 +43,7 @@ public sealed class LocalDirectorySink : IFileSink
         staging = Path.Combine(stagingRoot, Guid.NewGuid().ToString("N"));
         journal = new LandedJournal(Path.Combine(root, StateFolderName, "landed.log"));
         kept = new KeptStaging(Path.Combine(root, StateFolderName, "kept"));
+        this.durability = durability ?? LandingDurability.For(root);
     }
 
     public string Destination { get; }
@@ -115,7 +118,7 @@ public sealed class LocalDirectorySink : IFileSink
         {
             var keptProgress = takeKept ? kept.TryTake(file, tempPath) : null;
             var handle = PositionalFile.Open(tempPath, keptProgress is null ? FileMode.Create : FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            return new LocalPartialFile(handle, tempPath, finalPath, file, journal, names ?? throw new InvalidOperationException("PrepareAsync was not called."), kept, keptProgress);
+            return new LocalPartialFile(handle, tempPath, finalPath, file, journal, names ?? throw new InvalidOperationException("PrepareAsync was not called."), kept, keptProgress, durability);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -123,13 +126,14 @@ public sealed class LocalDirectorySink : IFileSink
         }
     }
 
-    /// <summary>Files staged and flushed to disk at once while landing a batch: a disk serves concurrent flushes together.</summary>
-    public const int ConcurrentFlushes = 8;
+    /// <summary>Files staged at once while landing a batch.</summary>
+    public const int ConcurrentWrites = 8;
 
     /// <summary>
-    /// Lands a batch in steps shared by all its files: stage, write and flush them to disk side by side, then rename
-    /// each into place and record the batch in the landed journal with one flush. One file at a time, waiting for
-    /// two flushes per file (its data, then the journal) was nearly all of the cost of a small file.
+    /// Lands a batch in steps shared by all its files: stage and write them side by side, make them durable together
+    /// (<see cref="LandingDurability"/>), rename each into place, then make the renames and the batch's landed-journal
+    /// lines durable together. One file at a time, waiting for two flushes per file (its data, then the journal), was
+    /// nearly all of the cost of a small file.
     /// </summary>
     public async ValueTask<IReadOnlyList<FileLanding>> LandAllAsync(IReadOnlyList<CompleteFile> files, CancellationToken cancellationToken)
     {
@@ -137,22 +141,25 @@ public sealed class LocalDirectorySink : IFileSink
         var staged = new LocalPartialFile?[files.Count];
         try
         {
-            await Parallel.ForAsync(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentFlushes, CancellationToken = cancellationToken }, async (i, token) =>
+            await Parallel.ForAsync(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentWrites, CancellationToken = cancellationToken }, async (i, token) =>
             {
                 try
                 {
                     var partial = Begin(files[i].File, takeKept: false);
                     staged[i] = partial;
                     await partial.WriteAsync(0, files[i].Content, token).ConfigureAwait(false);
-                    await partial.FlushToDiskAsync().ConfigureAwait(false);
                 }
                 catch (StreamsendException e)
                 {
                     landings[i] = new FileLanding(null, e);
                 }
             }).ConfigureAwait(false);
+            if (!await StagedDurableAsync(files, staged, landings).ConfigureAwait(false))
+            {
+                return landings.Select(l => l!).ToList();
+            }
             // In order, so that of two files with one path the later one wins, as when they land one by one.
-            var published = new List<(int Index, LocalPartialFile Partial)>(files.Count);
+            var published = new List<(int Index, LocalPartialFile Partial, LandedObject Landed)>(files.Count);
             for (var i = 0; i < files.Count; i++)
             {
                 if (landings[i] is not null || staged[i] is not { } partial)
@@ -161,8 +168,7 @@ public sealed class LocalDirectorySink : IFileSink
                 }
                 try
                 {
-                    landings[i] = new FileLanding(partial.Publish(), null);
-                    published.Add((i, partial));
+                    published.Add((i, partial, partial.Publish()));
                 }
                 catch (StreamsendException e)
                 {
@@ -185,21 +191,46 @@ public sealed class LocalDirectorySink : IFileSink
         return landings.Select(l => l!).ToList();
     }
 
+    /// <summary>The batch's staged bytes made durable together; when that fails, every file still in the batch fails with it (and is received again).</summary>
+    private async ValueTask<bool> StagedDurableAsync(IReadOnlyList<CompleteFile> files, LocalPartialFile?[] staged, FileLanding?[] landings)
+    {
+        var writtenIndexes = Enumerable.Range(0, files.Count).Where(i => landings[i] is null && staged[i] is not null).ToList();
+        try
+        {
+            await durability.StagedAsync(writtenIndexes.Select(i => staged[i]!).ToList()).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is StreamsendException or IOException)
+        {
+            foreach (var i in writtenIndexes)
+            {
+                landings[i] = new FileLanding(null, e as StreamsendException ?? new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError,
+                    $"Cannot land '{staged[i]!.FinalLocation}': {e.Message}. It will be received again by the next run.", staged[i]!.FinalLocation, e));
+            }
+            return false;
+        }
+    }
+
     /// <summary>
-    /// One journal flush for the batch. If it fails, its files are in place but not known as landed: each is reported
-    /// as failed, so its offset is held and the next run lands it again (over itself) and records it.
+    /// The renames and the journal lines made durable together. If that fails, the batch's files are in place but not
+    /// known as landed: each is reported as failed, so its offset is held and the next run lands it again (over itself)
+    /// and records it.
     /// </summary>
-    private void RecordLanded(List<(int Index, LocalPartialFile Partial)> published, FileLanding?[] landings)
+    private void RecordLanded(List<(int Index, LocalPartialFile Partial, LandedObject Landed)> published, FileLanding?[] landings)
     {
         try
         {
             var recorded = published.Select(p => p.Partial.Landed!).ToList();
-            journal.RecordAll(recorded);
+            durability.Published(published.Select(p => Path.GetDirectoryName(p.Landed.Location)!).ToHashSet(), journal, recorded);
             names!.Recorded(recorded);
+            foreach (var (index, _, landed) in published)
+            {
+                landings[index] = new FileLanding(landed, null);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            foreach (var (index, partial) in published)
+            foreach (var (index, partial, _) in published)
             {
                 landings[index] = new FileLanding(null, new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot record '{partial.FinalLocation}' as landed: {e.Message}. It will be received again by the next run.", partial.FinalLocation, e));
             }

@@ -22,10 +22,12 @@ internal sealed class LocalPartialFile : IPartialFile
     private Task flushing = Task.CompletedTask;
 
     private readonly KeptStaging kept;
+    private readonly LandingDurability durability;
 
-    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal, LocalLandingNames names, KeptStaging kept, StagedProgress? keptProgress)
+    public LocalPartialFile(PositionalFile handle, string tempPath, string finalPath, IncomingFile file, LandedJournal journal, LocalLandingNames names, KeptStaging kept, StagedProgress? keptProgress, LandingDurability durability)
     {
         this.kept = kept;
+        this.durability = durability;
         Kept = keptProgress;
         this.journal = journal;
         this.names = names;
@@ -115,9 +117,9 @@ internal sealed class LocalPartialFile : IPartialFile
 
     public async ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken)
     {
-        await FlushToDiskAsync().ConfigureAwait(false);
+        await durability.StagedAsync(new[] { this }).ConfigureAwait(false);
         var landed = Publish();
-        Landing(() => journal.Record(Landed!));
+        Landing(() => durability.Published(new[] { Path.GetDirectoryName(landed.Location)! }, journal, new[] { Landed! }));
         names.Recorded(new[] { Landed! });
         return landed;
     }
@@ -127,8 +129,15 @@ internal sealed class LocalPartialFile : IPartialFile
     /// <summary>What the landed journal records once this file is published: who sent it, and where it landed.</summary>
     internal LandedJournal.Landing? Landed { get; private set; }
 
-    /// <summary>The first step of landing: every byte on disk (a batch flushes many files at once, see <see cref="LocalDirectorySink.LandAllAsync"/>).</summary>
+    /// <summary>Every byte of this file on disk, by a flush of its own (<see cref="LandingDurability"/> decides whether landing asks for it).</summary>
     internal async ValueTask FlushToDiskAsync()
+    {
+        await BackgroundFlushAsync().ConfigureAwait(false);
+        Landing(handle.FlushToDisk);
+    }
+
+    /// <summary>Waits for the flush started in the background while the file was written; throws when it failed.</summary>
+    internal async ValueTask BackgroundFlushAsync()
     {
         try
         {
@@ -138,7 +147,6 @@ internal sealed class LocalPartialFile : IPartialFile
         {
             throw Failed(e);
         }
-        Landing(handle.FlushToDisk);
     }
 
     /// <summary>The second step, once flushed: the file appears at its final location in one rename. The caller records it as landed.</summary>

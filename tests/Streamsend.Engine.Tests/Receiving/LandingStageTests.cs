@@ -60,19 +60,87 @@ public sealed class LandingStageTests : IClassFixture<MockClusterFixture>
         await sink.DisposeAsync();
 
         Assert.Equal(8, summary.FilesLanded);
+        AssertEveryCommitFollows(events, GatedSink.LandedPrefix, files: 8);
+    }
+
+    [Fact]
+    public async Task Every_commit_comes_after_the_batch_flush_that_made_each_file_it_passes_durable()
+    {
+        using var files = new TestFiles();
+        var topic = kafka.NewTopic(partitions: 1);
+        await SendGrowingFilesAsync(files, topic, 8);
+        var events = new RecordingEventSink();
+        var inbox = Path.Combine(files.Root, "inbox");
+        // The seam: each durability step of this operating system's choice is logged once done, among the commits.
+        var sink = new LocalDirectorySink(inbox, overwrite: false, caseRule: null, new RecordingDurability(LandingDurability.For(inbox), events));
+        var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 8) with { Sink = sink };
+
+        var summary = await FileReceiver.RunAsync(options, events, CancellationToken.None);
+        await sink.DisposeAsync();
+
+        Assert.Equal(8, summary.FilesLanded);
+        AssertEveryCommitFollows(events, RecordingDurability.PublishedPrefix, files: 8);
+    }
+
+    [Fact]
+    public async Task Packed_small_files_are_committed_only_after_the_flush_that_made_their_batch_durable()
+    {
+        using var files = new TestFiles();
+        var topic = kafka.NewTopic(partitions: 1);
+        var requests = Enumerable.Range(0, 150)
+            .Select(i => new SendRequest(files.Write($"outbox/small-{i:D3}.txt", 700 + i, i), $"small-{i:D3}.txt"))
+            .ToList();
+        await TransferHarness.SendAllAsync(TransferHarness.SendOptions(kafka.Settings, topic, Chunk) with { ThrottleLimit = 1 }, requests, new RecordingEventSink());
+        var events = new RecordingEventSink();
+        var inbox = Path.Combine(files.Root, "inbox");
+        var sink = new LocalDirectorySink(inbox, overwrite: false, caseRule: null, new RecordingDurability(LandingDurability.For(inbox), events));
+        var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 150) with { Sink = sink };
+
+        var summary = await FileReceiver.RunAsync(options, events, CancellationToken.None);
+        await sink.DisposeAsync();
+
+        Assert.Equal(150, summary.FilesLanded);
+        Assert.Equal(TestFiles.Hashes(Path.Combine(files.Root, "outbox")), TestFiles.Hashes(inbox));
+        var durable = new HashSet<string>();
+        var commits = new List<(long Offset, int DurableSoFar)>();
+        foreach (var message in events.Of<DiagnosticEvent>().Select(d => d.Message))
+        {
+            if (message.StartsWith(RecordingDurability.PublishedPrefix, StringComparison.Ordinal))
+            {
+                durable.UnionWith(message.Substring(RecordingDurability.PublishedPrefix.Length).Split('|'));
+            }
+            else if (Regex.Match(message, @"^Committed 0@(\d+)\.$") is { Success: true } commit)
+            {
+                commits.Add((long.Parse(commit.Groups[1].Value), durable.Count));
+            }
+        }
+        // A pack of these files is one message of at most one chunk: the 150 files took several packs, each landed
+        // in batches, and no commit came before a flush that made files durable.
+        Assert.True(commits.Count > 0);
+        Assert.True(commits.Max(c => c.Offset) > 1);
+        Assert.All(commits, c => Assert.True(c.DurableSoFar > 0, $"commit of offset {c.Offset} before any file was durable"));
+        Assert.Equal(150, commits.Last().DurableSoFar);
+    }
+
+    /// <summary>
+    /// Reads the receiver's log in order: every "Committed 0@N" comes after a line starting with
+    /// <paramref name="landedPrefix"/> naming each file (of the growing files) whose messages lie before N.
+    /// </summary>
+    private static void AssertEveryCommitFollows(RecordingEventSink events, string landedPrefix, int files)
+    {
         var landedSoFar = new HashSet<int>();
         var commits = 0;
         foreach (var message in events.Of<DiagnosticEvent>().Select(d => d.Message))
         {
-            if (message.StartsWith(GatedSink.LandedPrefix, StringComparison.Ordinal))
+            if (message.StartsWith(landedPrefix, StringComparison.Ordinal))
             {
-                landedSoFar.Add(int.Parse(Regex.Match(message, @"file-(\d+)").Groups[1].Value));
+                landedSoFar.UnionWith(Regex.Matches(message, @"file-(\d+)").Cast<Match>().Select(m => int.Parse(m.Groups[1].Value)));
             }
             else if (Regex.Match(message, @"^Committed 0@(\d+)\.$") is { Success: true } commit)
             {
                 commits++;
                 var offset = long.Parse(commit.Groups[1].Value);
-                var passed = Enumerable.Range(1, 8).Where(k => FirstOffsetOf(k) < offset);
+                var passed = Enumerable.Range(1, files).Where(k => FirstOffsetOf(k) < offset);
                 Assert.All(passed, k => Assert.Contains(k, landedSoFar));
             }
         }

@@ -81,7 +81,8 @@ public class LocalDirectorySinkBatchTests
         Assert.Empty(TestFiles.StagedLeftovers(files.Root));
     }
 
-    private static CompleteFile Complete(string relativePath, string text)
+    /// <summary>A small file as a pack brings it, whole and with its MD5.</summary>
+    internal static CompleteFile Complete(string relativePath, string text)
     {
         var content = Encoding.UTF8.GetBytes(text);
         var md5 = Convert.ToHexString(MD5.HashData(content)).ToLowerInvariant();
