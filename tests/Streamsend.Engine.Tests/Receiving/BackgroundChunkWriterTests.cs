@@ -53,14 +53,8 @@ public class BackgroundChunkWriterTests
     {
         var (partial, writeStarted, gate) = GatedFile();
         await using var writer = new BackgroundChunkWriter(partial, hashes: false);
-        await writer.WriteAsync(0, Chunk(0), hashNext: false, CancellationToken.None);
-        await writeStarted.Task;
 
-        // The first chunk is being written; Depth more wait in the queue, and the one after them waits for room.
-        for (var i = 0; i < BackgroundChunkWriter.Depth; i++)
-        {
-            Assert.True(writer.WriteAsync(0, Chunk(0), hashNext: false, CancellationToken.None).IsCompleted);
-        }
+        await FillQueueBehindAWriteAsync(writer, writeStarted);
         var beyond = writer.WriteAsync(0, Chunk(0), hashNext: false, CancellationToken.None).AsTask();
         await Task.Delay(Settle);
         Assert.False(beyond.IsCompleted);
@@ -110,12 +104,7 @@ public class BackgroundChunkWriterTests
     {
         var (partial, writeStarted, gate) = GatedFile();
         await using var writer = new BackgroundChunkWriter(partial, hashes: false);
-        await writer.WriteAsync(0, Chunk(0), hashNext: false, CancellationToken.None);
-        await writeStarted.Task;
-        for (var i = 0; i < BackgroundChunkWriter.Depth; i++)
-        {
-            await writer.WriteAsync(0, Chunk(0), hashNext: false, CancellationToken.None);
-        }
+        await FillQueueBehindAWriteAsync(writer, writeStarted);
         using var cancellation = new CancellationTokenSource(Settle);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.WriteAsync(0, Chunk(0), hashNext: false, cancellation.Token).AsTask());
@@ -123,6 +112,17 @@ public class BackgroundChunkWriterTests
         await writer.CompleteAsync();
 
         Assert.Equal(pool.Rented, pool.Returned);
+    }
+
+    /// <summary>Hands over a chunk and, once its write is under way, <see cref="BackgroundChunkWriter.Depth"/> more, each queued at once: the next one must wait for room.</summary>
+    private async Task FillQueueBehindAWriteAsync(BackgroundChunkWriter writer, TaskCompletionSource<bool> writeStarted)
+    {
+        await writer.WriteAsync(0, Chunk(0), hashNext: false, CancellationToken.None);
+        await writeStarted.Task;
+        for (var i = 0; i < BackgroundChunkWriter.Depth; i++)
+        {
+            Assert.True(writer.WriteAsync(0, Chunk(0), hashNext: false, CancellationToken.None).IsCompleted);
+        }
     }
 
     /// <summary>A file whose writes wait at a gate (or until the writer is stopped), and the signal that the first reached it.</summary>
