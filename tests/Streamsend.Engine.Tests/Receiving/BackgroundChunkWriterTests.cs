@@ -51,7 +51,7 @@ public class BackgroundChunkWriterTests
     [Fact]
     public async Task A_file_whose_writes_fall_behind_makes_the_loop_wait_once_a_few_chunks_are_queued()
     {
-        var (partial, writeStarted, gate) = GatedFile();
+        var (partial, writeStarted, gate) = MemoryPartialFile.Gated();
         await using var writer = new BackgroundChunkWriter(partial, hashes: false);
 
         await FillQueueBehindAWriteAsync(writer, writeStarted);
@@ -86,7 +86,7 @@ public class BackgroundChunkWriterTests
     [Fact]
     public async Task Stopping_cancels_the_write_under_way_skips_the_queued_ones_and_returns_every_chunk_to_the_pool()
     {
-        var (partial, writeStarted, _) = GatedFile();
+        var (partial, writeStarted, _) = MemoryPartialFile.Gated();
         var writer = new BackgroundChunkWriter(partial, hashes: true);
         await writer.WriteAsync(0, Chunk(0), hashNext: true, CancellationToken.None);
         await writeStarted.Task;
@@ -102,7 +102,7 @@ public class BackgroundChunkWriterTests
     [Fact]
     public async Task A_chunk_still_waiting_for_room_when_the_loop_is_cancelled_goes_back_to_the_pool()
     {
-        var (partial, writeStarted, gate) = GatedFile();
+        var (partial, writeStarted, gate) = MemoryPartialFile.Gated();
         await using var writer = new BackgroundChunkWriter(partial, hashes: false);
         await FillQueueBehindAWriteAsync(writer, writeStarted);
         using var cancellation = new CancellationTokenSource(Settle);
@@ -123,25 +123,6 @@ public class BackgroundChunkWriterTests
         {
             Assert.True(writer.WriteAsync(0, Chunk(0), hashNext: false, CancellationToken.None).IsCompleted);
         }
-    }
-
-    /// <summary>A file whose writes wait at a gate (or until the writer is stopped), and the signal that the first reached it.</summary>
-    private static (MemoryPartialFile Partial, TaskCompletionSource<bool> WriteStarted, TaskCompletionSource<bool> Gate) GatedFile()
-    {
-        var writeStarted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var partial = new MemoryPartialFile
-        {
-            BeforeWrite = async (_, token) =>
-            {
-                writeStarted.TrySetResult(true);
-                using (token.Register(() => gate.TrySetCanceled()))
-                {
-                    await gate.Task;
-                }
-            },
-        };
-        return (partial, writeStarted, gate);
     }
 
     private PooledBytes Chunk(int index) => PooledBytes.CopyOf(content.AsSpan(index * ChunkSize, ChunkSize), pool);

@@ -87,8 +87,8 @@ public class TransferAssemblyTests
     public async Task Recording_what_is_staged_waits_for_the_writes_of_every_chunk_it_records(bool checkpoint)
     {
         var content = new byte[3 * ChunkSize];
-        var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var partial = new MemoryPartialFile { BeforeWrite = (_, _) => gate.Task };
+        // Gated writes give way when the assembly is disposed, so a recording that did not wait fails rather than hangs.
+        var (partial, _, gate) = MemoryPartialFile.Gated();
         var transferId = Guid.NewGuid();
         var assembly = new TransferAssembly(Header(transferId, 0, content.Length, "md5"), partial);
         await using (assembly)

@@ -66,6 +66,25 @@ internal sealed class MemoryPartialFile : IPartialFile
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>A file whose writes wait at <c>Gate</c> (or until their token is cancelled), and the signal that the first reached it.</summary>
+    public static (MemoryPartialFile Partial, TaskCompletionSource<bool> WriteStarted, TaskCompletionSource<bool> Gate) Gated()
+    {
+        var writeStarted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var partial = new MemoryPartialFile
+        {
+            BeforeWrite = async (_, token) =>
+            {
+                writeStarted.TrySetResult(true);
+                using (token.Register(() => gate.TrySetCanceled()))
+                {
+                    await gate.Task;
+                }
+            },
+        };
+        return (partial, writeStarted, gate);
+    }
+
     /// <summary>The bytes staged at <paramref name="offset"/>.</summary>
     public byte[] At(long offset) => written[offset];
 }
