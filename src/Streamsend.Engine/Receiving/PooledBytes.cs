@@ -5,7 +5,7 @@ namespace Streamsend.Engine.Receiving;
 /// <summary>
 /// Received bytes in an array rented from <see cref="ArrayPool{T}.Shared"/>, with exactly one owner at a time: the
 /// owner disposes it, or hands it over (<see cref="HandOver"/>) to something that disposes it later, such as the
-/// hashing of <see cref="BackgroundMd5"/>. Renting spares a large-object-heap array per chunk (1 MB chunks allocated
+/// file's <see cref="BackgroundChunkWriter"/> once the chunk is written. Renting spares a large-object-heap array per chunk (1 MB chunks allocated
 /// afresh cost a full garbage collection every few megabytes received).
 /// </summary>
 /// <remarks>

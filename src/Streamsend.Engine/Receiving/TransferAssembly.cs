@@ -8,14 +8,16 @@ namespace Streamsend.Engine.Receiving;
 /// <summary>
 /// One file being put back together. Chunks arrive in any order and are written at their offsets; the MD5 runs over
 /// the contiguous prefix as it grows, reading back only chunks that arrived ahead of a gap, so memory stays at a few
-/// chunks. The hashing itself runs beside the consume loop (<see cref="BackgroundMd5"/>). A file whose sink hashes it
-/// itself (<see cref="IPartialFile.HashesItself"/>) is not hashed here at all: its MD5 comes from the sink once it is whole.
+/// chunks. This keeps the bookkeeping, on the consume loop; the writes and the hashing run beside it, one task per file
+/// (<see cref="BackgroundChunkWriter"/>), and everything that records, lands or discards the file waits for them first.
+/// A file whose sink hashes it itself (<see cref="IPartialFile.HashesItself"/>) is not hashed here at all: its MD5
+/// comes from the sink once it is whole.
 /// </summary>
 internal sealed class TransferAssembly : IAsyncDisposable
 {
     private readonly IPartialFile partial;
-    // Null when the sink hashes the file itself.
-    private readonly BackgroundMd5? md5;
+    private readonly BackgroundChunkWriter writer;
+    private readonly bool hashes;
     // Sparse on purpose: a hostile header may claim billions of chunks; memory follows what actually arrives.
     private readonly HashSet<int> received = new();
     private readonly List<TopicPartitionOffset> messages = new();
@@ -31,7 +33,8 @@ internal sealed class TransferAssembly : IAsyncDisposable
     {
         First = first;
         this.partial = partial;
-        md5 = partial.HashesItself ? null : new BackgroundMd5();
+        hashes = !partial.HashesItself;
+        writer = new BackgroundChunkWriter(partial, hashes);
         if (partial.Kept is { } kept)
         {
             chunkSize = kept.ChunkSize;
@@ -102,19 +105,23 @@ internal sealed class TransferAssembly : IAsyncDisposable
 
     public async ValueTask CheckpointAsync(CancellationToken cancellationToken)
     {
+        // The record claims every chunk received: each must be written first.
+        await writer.DrainAsync(cancellationToken).ConfigureAwait(false);
         await partial.CheckpointAsync(Progress(), cancellationToken).ConfigureAwait(false);
         chunksSinceCheckpoint = 0;
         sinceCheckpoint.Restart();
     }
 
     /// <summary>Stops working on it and keeps what is staged for a later run; false when the sink cannot keep it (it was discarded).</summary>
-    public ValueTask<bool> KeepAsync(CancellationToken cancellationToken) =>
-        chunkSize > 0 ? partial.KeepAsync(Progress(), cancellationToken) : AbortThenFalseAsync();
-
-    private async ValueTask<bool> AbortThenFalseAsync()
+    public async ValueTask<bool> KeepAsync(CancellationToken cancellationToken)
     {
-        await partial.AbortAsync().ConfigureAwait(false);
-        return false;
+        if (chunkSize <= 0)
+        {
+            await AbortAsync().ConfigureAwait(false);
+            return false;
+        }
+        await writer.CompleteAsync().ConfigureAwait(false);
+        return await partial.KeepAsync(Progress(), cancellationToken).ConfigureAwait(false);
     }
 
     public ChunkHeader First { get; }
@@ -172,62 +179,71 @@ internal sealed class TransferAssembly : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes a chunk at its offset. The caller keeps owning <paramref name="value"/> unless the chunk is the next one to
-    /// hash: then it is handed to the hashing, which returns it to the pool, and the caller's owner is left empty.
+    /// Takes a chunk to be written at its offset: <paramref name="value"/> is handed to the file's writer, which returns
+    /// it to the pool, and the caller's owner is left empty. Throws the <see cref="StreamsendException"/> of an earlier
+    /// chunk's write that failed, and then takes nothing.
     /// </summary>
     public async ValueTask AcceptAsync(ChunkHeader header, PooledBytes value, TopicPartitionOffset message, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {
-        chunkSize = InferChunkSize(header, value.Length) ?? chunkSize;
-        // Awaited to the end: the sink reads the bytes only during the write (IPartialFile.WriteAsync), so they are free after it.
-        await partial.WriteAsync(header.Offset, value.Memory, cancellationToken).ConfigureAwait(false);
+        var length = value.Length;
+        chunkSize = InferChunkSize(header, length) ?? chunkSize;
+        var hashNext = hashes && header.ChunkIndex == nextToHash;
+        await writer.WriteAsync(header.Offset, value.HandOver(), hashNext, cancellationToken).ConfigureAwait(false);
         received.Add(header.ChunkIndex);
         NewestChunkAt = sentAt > NewestChunkAt ? sentAt : NewestChunkAt;
         chunksSinceCheckpoint++;
         receivedCount++;
-        bytesReceived += value.Length;
+        bytesReceived += length;
         messages.Add(message);
         if (header.Md5 is not null)
         {
             ExpectedMd5 = header.Md5;
         }
-        if (md5 is not null && header.ChunkIndex == nextToHash)
+        if (hashNext)
         {
-            await md5.AppendAsync(value.HandOver(), cancellationToken).ConfigureAwait(false);
             nextToHash++;
             await HashChunksThatArrivedEarlyAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// The MD5 of the whole file; only once <see cref="IsComplete"/>, and only once. Waits for the last chunks' hashing,
-    /// or for the sink to read the staged file back. Throws a <see cref="StreamsendException"/> when that read fails.
+    /// The MD5 of the whole file; only once <see cref="IsComplete"/>, and only once. Waits for the last chunks' writes and
+    /// hashing, or for the sink to read the staged file back. Throws a <see cref="StreamsendException"/> when a write or
+    /// that read failed.
     /// </summary>
-    public async Task<string> ActualMd5Async(CancellationToken cancellationToken) =>
-        md5 is null ? await partial.HashStagedAsync(cancellationToken).ConfigureAwait(false) : await md5.FinishAsync().ConfigureAwait(false);
+    public async Task<string> ActualMd5Async(CancellationToken cancellationToken)
+    {
+        await writer.CompleteAsync().ConfigureAwait(false);
+        return hashes ? writer.Md5() : await partial.HashStagedAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-    public ValueTask<LandedObject> CommitAsync(CancellationToken cancellationToken) => partial.CommitAsync(ExpectedMd5!, cancellationToken);
+    /// <summary>Lands the file once every write is done (they are, after <see cref="ActualMd5Async"/>).</summary>
+    public async ValueTask<LandedObject> CommitAsync(CancellationToken cancellationToken)
+    {
+        await writer.CompleteAsync().ConfigureAwait(false);
+        return await partial.CommitAsync(ExpectedMd5!, cancellationToken).ConfigureAwait(false);
+    }
 
-    public ValueTask AbortAsync() => partial.AbortAsync();
+    /// <summary>Discards the file: its writes stop first, so none lands in the staged data after it is gone.</summary>
+    public async ValueTask AbortAsync()
+    {
+        await writer.StopAsync().ConfigureAwait(false);
+        await partial.AbortAsync().ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {
-        if (md5 is not null)
-        {
-            await md5.DisposeAsync().ConfigureAwait(false);
-        }
+        await writer.DisposeAsync().ConfigureAwait(false);
         await partial.DisposeAsync().ConfigureAwait(false);
     }
 
     private async ValueTask HashChunksThatArrivedEarlyAsync(CancellationToken cancellationToken)
     {
-        while (md5 is not null && nextToHash < First.ChunkCount && received.Contains(nextToHash))
+        while (hashes && nextToHash < First.ChunkCount && received.Contains(nextToHash))
         {
             var offset = nextToHash * chunkSize;
-            var length = (int)Math.Min(chunkSize, First.FileSize - offset);
-            // One pooled block per chunk read back: the hashing returns it once done, while the loop reads the next.
-            using var block = PooledBytes.Rent(length);
-            await partial.ReadAsync(offset, block.Memory, cancellationToken).ConfigureAwait(false);
-            await md5.AppendAsync(block.HandOver(), cancellationToken).ConfigureAwait(false);
+            // Queued behind the chunk's own write (it is on this file's writer already), so it reads what was written.
+            await writer.HashStagedAsync(offset, (int)Math.Min(chunkSize, First.FileSize - offset), cancellationToken).ConfigureAwait(false);
             nextToHash++;
         }
     }

@@ -1,5 +1,5 @@
-using System.Buffers;
 using Streamsend.Engine.Receiving;
+using Streamsend.Engine.Tests.Support;
 
 namespace Streamsend.Engine.Tests.Receiving;
 
@@ -58,22 +58,5 @@ public class PooledBytesTests
         Assert.Throws<ObjectDisposedException>(() => original.HandOver());
         taken.Dispose();
         Assert.Equal(pool.Rented, pool.Returned);
-    }
-
-    /// <summary>Hands out new arrays and records what comes back.</summary>
-    private sealed class CountingPool : ArrayPool<byte>
-    {
-        public List<byte[]> Rented { get; } = new();
-
-        public List<byte[]> Returned { get; } = new();
-
-        public override byte[] Rent(int minimumLength)
-        {
-            var array = new byte[minimumLength + 7];
-            Rented.Add(array);
-            return array;
-        }
-
-        public override void Return(byte[] array, bool clearArray = false) => Returned.Add(array);
     }
 }

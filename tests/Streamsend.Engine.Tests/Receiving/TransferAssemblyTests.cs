@@ -64,7 +64,8 @@ public class TransferAssemblyTests
         new Random(5).NextBytes(content);
         var md5 = Convert.ToHexString(MD5.HashData(content)).ToLowerInvariant();
         var transferId = Guid.NewGuid();
-        var partial = new CorruptingPartialFile(corruptOffset: ChunkSize);
+        // A disk that lies: one byte of the chunk at ChunkSize reads back flipped.
+        var partial = new MemoryPartialFile { AfterRead = (offset, bytes) => bytes.Span[0] ^= offset == ChunkSize ? (byte)0xFF : (byte)0 };
         var first = Header(transferId, 2, content.Length, md5);
         var assembly = new TransferAssembly(first, partial);
         await using (assembly)
@@ -80,49 +81,63 @@ public class TransferAssemblyTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Recording_what_is_staged_waits_for_the_writes_of_every_chunk_it_records(bool checkpoint)
+    {
+        var content = new byte[3 * ChunkSize];
+        // Gated writes give way when the assembly is disposed, so a recording that did not wait fails rather than hangs.
+        var (partial, _, gate) = MemoryPartialFile.Gated();
+        var transferId = Guid.NewGuid();
+        var assembly = new TransferAssembly(Header(transferId, 0, content.Length, "md5"), partial);
+        await using (assembly)
+        {
+            foreach (var index in new[] { 0, 2 })
+            {
+                using var value = PooledBytes.CopyOf(content.AsSpan(index * ChunkSize, ChunkSize));
+                await assembly.AcceptAsync(Header(transferId, index, content.Length, "md5"), value, new TopicPartitionOffset("t", 0, index), DateTimeOffset.UtcNow, CancellationToken.None);
+            }
+
+            var recording = checkpoint ? assembly.CheckpointAsync(CancellationToken.None).AsTask() : assembly.KeepAsync(CancellationToken.None).AsTask();
+            await Task.Delay(200);
+            Assert.False(recording.IsCompleted);
+            gate.SetResult(true);
+            await recording;
+        }
+
+        Assert.Equal(new[] { "write 0", "wrote 0", "write 2000", "wrote 2000", checkpoint ? "checkpoint 0,2" : "keep 0,2" }, partial.Log);
+    }
+
+    [Fact]
+    public async Task A_write_that_failed_beside_the_loop_fails_the_files_next_chunk_and_its_landing()
+    {
+        var content = new byte[3 * ChunkSize];
+        var refused = new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError, "disk full", "memory");
+        var partial = new MemoryPartialFile { BeforeWrite = (offset, _) => offset == 0 ? throw refused : Task.CompletedTask };
+        var transferId = Guid.NewGuid();
+        var headers = Enumerable.Range(0, 3).Select(i => Header(transferId, i, content.Length, "md5")).ToList();
+        var assembly = new TransferAssembly(headers[0], partial);
+        await using (assembly)
+        {
+            using (var value = PooledBytes.CopyOf(content.AsSpan(0, ChunkSize)))
+            {
+                await assembly.AcceptAsync(headers[0], value, new TopicPartitionOffset("t", 0, 0), DateTimeOffset.UtcNow, CancellationToken.None);
+            }
+            await Assert.ThrowsAsync<StreamsendException>(() => assembly.CheckpointAsync(CancellationToken.None).AsTask());
+
+            using (var value = PooledBytes.CopyOf(content.AsSpan(ChunkSize, ChunkSize)))
+            {
+                Assert.Same(refused, await Assert.ThrowsAsync<StreamsendException>(() => assembly.AcceptAsync(headers[1], value, new TopicPartitionOffset("t", 0, 1), DateTimeOffset.UtcNow, CancellationToken.None).AsTask()));
+            }
+            Assert.False(assembly.Has(1));
+            Assert.Same(refused, await Assert.ThrowsAsync<StreamsendException>(() => assembly.ActualMd5Async(CancellationToken.None)));
+        }
+    }
+
     private static ChunkHeader Header(Guid transferId, int index, long fileSize, string md5)
     {
         var count = (int)((fileSize + ChunkSize - 1) / ChunkSize);
         return new ChunkHeader(MessageKind.Chunk, transferId, "dir/file.bin", "test", index, count, (long)index * ChunkSize, fileSize, new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero), index == count - 1 ? md5 : null);
-    }
-
-    /// <summary>Keeps what is written in memory, except that one byte at <c>corruptOffset</c> reads back flipped (a disk that lies).</summary>
-    private sealed class CorruptingPartialFile(long corruptOffset) : IPartialFile
-    {
-        private readonly Dictionary<long, byte[]> written = new();
-
-        public string FinalLocation => "memory";
-
-        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-        {
-            written[offset] = data.ToArray();
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
-        {
-            written[offset].AsSpan(0, buffer.Length).CopyTo(buffer.Span);
-            if (offset == corruptOffset)
-            {
-                buffer.Span[0] ^= 0xFF;
-            }
-            return ValueTask.CompletedTask;
-        }
-
-        public bool HashesItself => false;
-
-        public ValueTask<string> HashStagedAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("hashed by the receiver in this test");
-
-        public ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken) => throw new InvalidOperationException("not landed in this test");
-
-        public ValueTask AbortAsync() => ValueTask.CompletedTask;
-
-        public StagedProgress? Kept => null;
-
-        public ValueTask<bool> CheckpointAsync(StagedProgress progress, CancellationToken cancellationToken) => ValueTask.FromResult(false);
-
-        public ValueTask<bool> KeepAsync(StagedProgress progress, CancellationToken cancellationToken) => ValueTask.FromResult(false);
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
