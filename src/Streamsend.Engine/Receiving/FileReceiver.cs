@@ -93,7 +93,7 @@ public sealed class FileReceiver
                 }
                 var result = Consume(consumer);
                 // The value's pooled array goes back when this turn of the loop ends, on every path, unless the chunk
-                // was handed to its file's hashing (which returns it itself and leaves this owner empty).
+                // was handed to its file's writer (which returns it itself and leaves this owner empty).
                 using var value = result?.Message.Value;
                 await DropRevokedAsync(consumer).ConfigureAwait(false);
                 if (ReportRetentionGaps(consumer))
