@@ -48,38 +48,39 @@ public sealed class LandingStageTests : IClassFixture<MockClusterFixture>
     [Fact]
     public async Task Every_commit_comes_after_the_landing_of_each_file_it_passes()
     {
-        using var files = new TestFiles();
-        var topic = kafka.NewTopic(partitions: 1);
-        await SendGrowingFilesAsync(files, topic, 8);
-        var events = new RecordingEventSink();
-        var inbox = Path.Combine(files.Root, "inbox");
-        var sink = new GatedSink(new LocalDirectorySink(inbox), events, gated: _ => false, landingTime: TimeSpan.FromMilliseconds(700));
-        var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 8) with { Sink = sink };
+        var events = await ReceiveEightGrowingFilesAsync((inbox, log) => new GatedSink(new LocalDirectorySink(inbox), log, gated: _ => false, landingTime: TimeSpan.FromMilliseconds(700)));
 
-        var summary = await FileReceiver.RunAsync(options, events, CancellationToken.None);
-        await sink.DisposeAsync();
-
-        Assert.Equal(8, summary.FilesLanded);
         AssertEveryCommitFollows(events, GatedSink.LandedPrefix, files: 8);
     }
 
     [Fact]
     public async Task Every_commit_comes_after_the_batch_flush_that_made_each_file_it_passes_durable()
     {
+        // The seam: each durability step of this operating system's choice is logged once done, among the commits.
+        var events = await ReceiveEightGrowingFilesAsync(RecordingDurabilitySink);
+
+        AssertEveryCommitFollows(events, RecordingDurability.PublishedPrefix, files: 8);
+    }
+
+    private static IFileSink RecordingDurabilitySink(string inbox, RecordingEventSink events) =>
+        new LocalDirectorySink(inbox, overwrite: false, caseRule: null, new RecordingDurability(LandingDurability.For(inbox), events));
+
+    /// <summary>Sends the growing files 1 to 8 to one partition and receives them all through the sink <paramref name="sinkFor"/> makes; returns the receiver's log.</summary>
+    private async Task<RecordingEventSink> ReceiveEightGrowingFilesAsync(Func<string, RecordingEventSink, IFileSink> sinkFor)
+    {
         using var files = new TestFiles();
         var topic = kafka.NewTopic(partitions: 1);
         await SendGrowingFilesAsync(files, topic, 8);
         var events = new RecordingEventSink();
         var inbox = Path.Combine(files.Root, "inbox");
-        // The seam: each durability step of this operating system's choice is logged once done, among the commits.
-        var sink = new LocalDirectorySink(inbox, overwrite: false, caseRule: null, new RecordingDurability(LandingDurability.For(inbox), events));
+        var sink = sinkFor(inbox, events);
         var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 8) with { Sink = sink };
 
         var summary = await FileReceiver.RunAsync(options, events, CancellationToken.None);
         await sink.DisposeAsync();
 
         Assert.Equal(8, summary.FilesLanded);
-        AssertEveryCommitFollows(events, RecordingDurability.PublishedPrefix, files: 8);
+        return events;
     }
 
     [Fact]
@@ -93,7 +94,7 @@ public sealed class LandingStageTests : IClassFixture<MockClusterFixture>
         await TransferHarness.SendAllAsync(TransferHarness.SendOptions(kafka.Settings, topic, Chunk) with { ThrottleLimit = 1 }, requests, new RecordingEventSink());
         var events = new RecordingEventSink();
         var inbox = Path.Combine(files.Root, "inbox");
-        var sink = new LocalDirectorySink(inbox, overwrite: false, caseRule: null, new RecordingDurability(LandingDurability.For(inbox), events));
+        var sink = RecordingDurabilitySink(inbox, events);
         var options = TransferHarness.ReceiveOptions(kafka.Settings, topic, inbox, 150) with { Sink = sink };
 
         var summary = await FileReceiver.RunAsync(options, events, CancellationToken.None);
