@@ -204,8 +204,7 @@ public sealed class LocalDirectorySink : IFileSink
         {
             foreach (var i in writtenIndexes)
             {
-                landings[i] = new FileLanding(null, e as StreamsendException ?? new StreamsendException("DestinationWriteFailed", ErrorKind.WriteError,
-                    $"Cannot land '{staged[i]!.FinalLocation}': {e.Message}. It will be received again by the next run.", staged[i]!.FinalLocation, e));
+                landings[i] = new FileLanding(null, e as StreamsendException ?? staged[i]!.Failed(e));
             }
             return false;
         }

@@ -117,7 +117,15 @@ internal sealed class LocalPartialFile : IPartialFile
 
     public async ValueTask<LandedObject> CommitAsync(string md5, CancellationToken cancellationToken)
     {
-        await durability.StagedAsync(new[] { this }).ConfigureAwait(false);
+        try
+        {
+            await durability.StagedAsync(new[] { this }).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // A failed syncfs is the file's landing failing: the land stage reports it and the offsets stay held.
+            throw Failed(e);
+        }
         var landed = Publish();
         Landing(() => durability.Published(new[] { Path.GetDirectoryName(landed.Location)! }, journal, new[] { Landed! }));
         names.Recorded(new[] { Landed! });
@@ -188,7 +196,7 @@ internal sealed class LocalPartialFile : IPartialFile
         }
     }
 
-    private StreamsendException Failed(Exception e) =>
+    internal StreamsendException Failed(Exception e) =>
         new("DestinationWriteFailed", ErrorKind.WriteError, $"Cannot land '{FinalLocation}': {e.Message}. It will be received again by the next run.", FinalLocation, e);
 
     public async ValueTask AbortAsync()
